@@ -1,0 +1,120 @@
+"""Retrieval: a query → ranked chunks, by BM25, dense, or their fusion."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from index.fusion import Ranker, fuse_scores, lexical_confidence
+from index.lexical import char_ngrams
+from index.store import IndexData
+from ingest.models import Chunk, Citation
+
+CANDIDATES = 50
+"""How many hits each ranker contributes before fusion."""
+
+DENSE_WEIGHT = 1.0
+"""Dense weight when BM25 has no confidence (set by measurement: eval/tune_fusion.py)."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A ranked chunk."""
+
+    row: int
+    chunk: Chunk
+    score: float
+
+
+class Retriever:
+    """Searches one loaded index. The encoder loads on the first dense or hybrid search.
+
+    Example:
+        >>> Ranker.parse("hybrid").value
+        'hybrid'
+    """
+
+    def __init__(self, data: IndexData) -> None:
+        self.data = data
+        self._by_row = {sc.row: sc.chunk for sc in data.chunks}
+        self._encoder = None
+        self._encoder_lock = threading.Lock()
+
+    @property
+    def encoder(self):
+        if self._encoder is None:
+            with self._encoder_lock:
+                if self._encoder is None:
+                    from index.dense import load_encoder
+
+                    self._encoder = load_encoder(self.data.manifest.model)
+        return self._encoder
+
+    def warm_up(self) -> None:
+        """Load the encoder now rather than on the first question."""
+        if self.data.dense is not None:
+            _ = self.encoder
+
+    def search(self, query: str, k: int = 10, ranker: Ranker | str = Ranker.HYBRID) -> list[Hit]:
+        ranker = Ranker.parse(ranker)
+        if k <= 0:
+            raise ValueError(f"k must be greater than 0. Currently, k is {k}")
+        if not self.data.chunks:
+            return []
+        lexical = self._lexical(query, max(k, CANDIDATES)) if ranker != Ranker.DENSE else []
+        if ranker == Ranker.BM25:
+            ranked = lexical
+        else:
+            dense = self._dense(query, max(k, CANDIDATES))
+            if ranker == Ranker.DENSE:
+                ranked = dense
+            else:
+                confidence = lexical_confidence(lexical, len(char_ngrams(query)))
+                ranked = fuse_scores(lexical, dense, dense_weight=DENSE_WEIGHT, confidence=confidence)
+        return [Hit(row, self._by_row[row], score) for row, score in ranked[:k] if row in self._by_row]
+
+    def _lexical(self, query: str, k: int) -> list[tuple[int, float]]:
+        if self.data.lexical is None:
+            return []
+        rows = [sc.row for sc in self.data.chunks]
+        return [(rows[pos], score) for pos, score in self.data.lexical.search(query, k)]
+
+    def _dense(self, query: str, k: int) -> list[tuple[int, float]]:
+        if self.data.dense is None:
+            return []
+        from index.dense import encode_texts
+
+        vector = encode_texts(self.encoder, [query], role="query")[0]
+        return self.data.dense.search(vector, k)
+
+
+def best_span(text: str, query: str) -> tuple[int, int]:
+    """The sentence of `text` that shares most character n-grams with `query` (for highlighting)."""
+    from ingest.chunk import split_sentences
+
+    wanted = set(char_ngrams(query))
+    best, best_score = (0, len(text)), -1.0
+    for start, end in split_sentences(text):
+        grams = char_ngrams(text[start:end])
+        if not grams:
+            continue
+        score = sum(1 for g in grams if g in wanted and len(g) == 2) + 0.01 * sum(1 for g in grams if g in wanted)
+        if score > best_score:
+            best, best_score = (start, end), score
+    return best
+
+
+def to_citation(hit: Hit, query: str) -> Citation:
+    """A Citation for a hit, with the best-matching sentence marked."""
+    start, end = best_span(hit.chunk.text, query)
+    return Citation(
+        source=hit.chunk.source,
+        title=hit.chunk.title,
+        page=hit.chunk.page,
+        text=hit.chunk.text,
+        start=hit.chunk.start,
+        end=hit.chunk.end,
+        score=round(hit.score, 6),
+        highlight_start=start,
+        highlight_end=end,
+    )
