@@ -70,8 +70,10 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_ask(args) -> int:
+    from assistant.core import check_question
     from assistant.render import answer_to_terminal
 
+    check_question(args.question)
     bot = _assistant(args)
     answer = bot.ask(args.question, ranker=args.ranker)
     print(answer.model_dump_json(indent=2) if args.json else answer_to_terminal(answer))
@@ -79,6 +81,11 @@ def cmd_ask(args) -> int:
 
 
 def cmd_search(args) -> int:
+    from assistant.core import check_question
+
+    check_question(args.query)
+    if args.k <= 0:
+        raise _UsageError(f"-k must be greater than 0. Currently, it is {args.k}")
     bot = _assistant(args)
     citations = bot.search(args.query, k=args.k, ranker=args.ranker)
     if args.json:

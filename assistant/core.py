@@ -17,7 +17,7 @@ from ingest.models import Citation
 MAX_QUESTION_CHARS = 2000
 
 
-def _check_question(question: str) -> str:
+def check_question(question: str) -> str:
     if not isinstance(question, str) or not question.strip():
         raise KotaeError("the question is empty; ask something, e.g. 'SICORPの令和4年度予算額は？'")
     if len(question) > MAX_QUESTION_CHARS:
@@ -80,7 +80,7 @@ class Assistant:
             ranker: "bm25", "dense" or "hybrid".
             history: earlier chat turns; a follow-up is resolved against them first.
         """
-        query = _check_question(query)
+        query = check_question(query)
         if k <= 0:
             raise KotaeError(f"k must be greater than 0. Currently, k is {k}")
         resolved = self._resolve(query, history).question
@@ -91,7 +91,7 @@ class Assistant:
         """Answer `question` from the documents, citing the passages and facts it rests on."""
         from assistant.compose import compose_answer
 
-        question = _check_question(question)
+        question = check_question(question)
         resolution = self._resolve(question, history)
         return compose_answer(self, question, resolution, ranker=Ranker.parse(ranker))
 
