@@ -282,6 +282,7 @@ _TABLE_METRICS = ("n", "recall@1", "recall@3", "recall@5", "recall@10", "mrr@10"
                   "accuracy", "abstention_precision", "abstention_recall", "wrong_amount", "faithfulness",
                   "latency_p50_ms", "latency_p95_ms")
 _KIND_METRICS = ("recall@5", "mrr@10", "accuracy", "wrong_amount")
+_SHORT = {"recall@5": "R@5", "mrr@10": "MRR@10", "accuracy": "acc", "wrong_amount": "wrong"}
 
 
 def _cell(value: float | int | None, name: str) -> str:
@@ -320,7 +321,7 @@ def format_table(report: EvalReport, *, markdown: bool = False) -> str:
     )
     kinds = [kind for kind in _kind_order(report)]
     per_kind = _grid(
-        ["kind", "n", *(f"{r} {m}" for r in rankers for m in _KIND_METRICS)],
+        ["kind", "n", *(f"{r} {_SHORT[m]}" for r in rankers for m in _KIND_METRICS)],
         [
             [kind, _cell(_kind_n(report, kind), "n"),
              *(_cell(_kind_get(report, r, kind, m), m) for r in rankers for m in _KIND_METRICS)]
@@ -432,10 +433,11 @@ def plot_report(report: EvalReport, path: str | Path) -> Path:
     for i, (ranker, result) in enumerate(report.rankers.items()):
         heights = [_kind_get(report, ranker, kind, "accuracy") or 0.0 for kind in kinds]
         right.bar([x + i * width for x in range(len(kinds))], heights, width=width, label=ranker)
-    right.set(title="Answer accuracy per kind", ylabel="accuracy", ylim=(0, 1.05))
-    right.set_xticks([x + width * (len(report.rankers) - 1) / 2 for x in range(len(kinds))], kinds, rotation=20)
+    right.set(title="Answer accuracy per kind", ylabel="accuracy", ylim=(0, 1.2), yticks=[0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    labels = [f"{kind}\n(n={_kind_n(report, kind)})" for kind in kinds]
+    right.set_xticks([x + width * (len(report.rankers) - 1) / 2 for x in range(len(kinds))], labels)
     right.grid(axis="y", alpha=0.3)
-    right.legend(loc="lower right")
+    right.legend(loc="upper right", ncol=max(1, len(report.rankers)))
     figure.tight_layout()
     path = Path(path)
     figure.savefig(path, format="png")
