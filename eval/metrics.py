@@ -11,12 +11,14 @@ Definitions (each is unit-tested on hand-computed cases in tests/test_metrics.py
   names one evidence passage, so the ideal DCG is one relevant citation at rank 1, i.e. 1. Overlapping
   chunks can repeat the evidence, so DCG may exceed 1; the score is clipped to 1.
 - **Amounts** (`find_amounts`): numbers with a yen unit (円, 千円, 万円, 百万円, 億円, 兆円, and compounds
-  such as 1億2,000万円) or a head count / case count (人, 名, 件, optionally with 万/千/百). Years (年) are
+  such as 1億2,000万円), English yen ("1,160 million yen", "¥1.16 billion"), or a head count / case count
+  (人, 名, 件, optionally with 万/千/百). English counts ("178 people") are not detected. Years (年) are
   not amounts: 令和4年度 and 2022年 are dates, and counting them would flag every dated answer. Amounts
   compare by value within a unit kind (1,160百万円 == 11.6億円 == 1160000000円; 人 == 名), ignoring
   sign (budget tables write a decrease as ▲50百万円 while answers say "50百万円減").
-- **Wrong amount**: for an answerable row, the answer's first sentence (up to the first "。" or newline)
-  states an amount whose value is not the value of an amount in any accepted answer; for an
+- **Wrong amount**: for an answerable row, the answer's first sentence (up to the first "。", newline, or
+  English full stop) states an amount whose value is not the value of an amount in any accepted answer
+  (so a compare answer must lead with the difference, not the two figures it came from); for an
   unanswerable row, the first sentence states any amount at all.
 - **Faithful**: every amount anywhere in the answer equals (by value) an amount in a cited passage,
   or the sum or difference of two such amounts.
@@ -40,10 +42,13 @@ _YEN_MULTIPLIERS = {"兆": 10**12, "億": 10**8, "千万": 10**7, "百万": 10**
 _COUNT_MULTIPLIERS = {"万": 10**4, "千": 10**3, "百": 10**2}
 _YEN_PIECE = rf"{_NUMBER}(?:兆|億|千万|百万|万|千|百)?"
 _COUNT_PIECE = rf"{_NUMBER}(?:万|千|百)?"
-_AMOUNT = re.compile(rf"(?:{_YEN_PIECE})+円|(?:{_COUNT_PIECE})+(?:人|名|件)")
+_SCALE = r"(?:\s?(?:thousand|million|billion|trillion))"
+_ENGLISH_YEN = rf"(?:¥|JPY\s?){_NUMBER}{_SCALE}?(?:\s?yen)?|{_NUMBER}{_SCALE}?\s?yen\b"
+_AMOUNT = re.compile(rf"(?:{_YEN_PIECE})+円|(?:{_COUNT_PIECE})+(?:人|名|件)|{_ENGLISH_YEN}", re.IGNORECASE)
+_ENGLISH_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _PIECE = re.compile(rf"({_NUMBER})(兆|億|千万|百万|万|千|百)?")
 _UNIT_KIND = {"円": "円", "人": "人", "名": "人", "件": "件"}
-_SENTENCE_END = re.compile(r"[。\n]")
+_SENTENCE_END = re.compile(r"[。\n]|\.(?=\s|$)")  # an English full stop, not the one in "1.16"
 
 
 class AmountValue(NamedTuple):
@@ -215,8 +220,8 @@ def is_correct(answer_text: str, accepted: Sequence[str], *, answerable: bool, u
 def find_amounts(text: str) -> list[str]:
     """Amounts with a unit, as written after NFKC, in reading order.
 
-    Units: 円 with 千/万/百万/億/兆 (and compounds like 1億2,000万円); counts with 人, 名, 件.
-    Years are not amounts (see the module docstring).
+    Units: 円 with 千/万/百万/億/兆 (and compounds like 1億2,000万円); counts with 人, 名, 件; English yen
+    ("1,160 million yen", "¥1.16 billion", "JPY 500 million"). Years are not amounts (see the module docstring).
 
     Example:
         >>> find_amounts("令和4年度は１，１６０百万円（11.6億円）、採用は30人。")
@@ -234,12 +239,18 @@ def parse_amount(amount: str) -> AmountValue:
     """
     surface = unicodedata.normalize("NFKC", amount).strip()
     if not _AMOUNT.fullmatch(surface):
-        raise ValueError(f"not an amount with a unit (円, 人, 名, 件): {amount!r}")
-    unit = _UNIT_KIND[surface[-1]]
-    multipliers = _YEN_MULTIPLIERS if unit == "円" else _COUNT_MULTIPLIERS
+        raise ValueError(f"not an amount with a unit (円, 人, 名, 件, yen): {amount!r}")
     total = Decimal(0)
-    for number, multiplier in _PIECE.findall(surface[:-1]):
-        total += Decimal(number.replace(",", "")) * multipliers.get(multiplier, 1)
+    if surface[-1] in _UNIT_KIND:
+        unit = _UNIT_KIND[surface[-1]]
+        multipliers = _YEN_MULTIPLIERS if unit == "円" else _COUNT_MULTIPLIERS
+        for number, multiplier in _PIECE.findall(surface[:-1]):
+            total += Decimal(number.replace(",", "")) * multipliers.get(multiplier, 1)
+    else:  # English: "1,160 million yen", "¥1.16 billion"
+        unit = "円"
+        number = re.search(_NUMBER, surface).group()
+        scale = re.search(r"thousand|million|billion|trillion", surface, re.IGNORECASE)
+        total = Decimal(number.replace(",", "")) * (_ENGLISH_SCALES[scale.group().lower()] if scale else 1)
     return AmountValue(unit, Decimal(int(total)) if total == total.to_integral_value() else total)
 
 
@@ -255,7 +266,7 @@ def amount_values(text: str) -> set[AmountValue]:
 
 
 def first_sentence(text: str) -> str:
-    """The direct answer: the text up to the first "。" or newline, leading space skipped.
+    """The direct answer: the text up to the first "。", newline, or English full stop, leading space skipped.
 
     Example:
         >>> first_sentence("  11.6億円です。前年度は10億円でした。")

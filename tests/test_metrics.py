@@ -151,6 +151,8 @@ AMOUNT_CASES = [
     ("令和4年度、2022年、3年間", []),  # years are dates, not amounts
     ("数百万円程度、12.5%", []),  # no digits before the unit; percentages are not amounts
     ("▲50百万円", ["50百万円"]),
+    ("It is 1,160 million yen (¥1.16 billion), JPY 500 million.", ["1,160 million yen", "¥1.16 billion", "JPY 500 million"]),
+    ("In 2022, 178 people; yen rose", []),  # English counts and bare numbers are not amounts
 ]
 
 
@@ -170,6 +172,10 @@ VALUE_CASES = [
     ("1.5万人", "人", 15_000),
     ("478名", "人", 478),  # 名 and 人 count the same thing
     ("59件", "件", 59),
+    ("1,160 million yen", "円", 1_160_000_000),
+    ("¥1.16 billion", "円", 1_160_000_000),
+    ("JPY 500 Million", "円", 500_000_000),
+    ("3,000 yen", "円", 3000),
 ]
 
 
@@ -200,6 +206,8 @@ WRONG_AMOUNT_CASES = [
     ("資料には記載がありません。", [], True, False),
     ("資料には記載がありませんが、SICORPは1,160百万円です。", [], True, True),  # any amount on unanswerable
     ("資料には記載がありません。なお SICORP は1,160百万円です。", [], True, False),
+    ("The FY2022 budget is 1.16 billion yen.", ["1,160百万円", "1,160 million yen"], False, False),
+    ("The FY2022 budget is 1,078 million yen.", ["1,160百万円", "1,160 million yen"], False, True),
 ]
 
 
@@ -228,7 +236,8 @@ def test_is_faithful(text, cited, expected):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("  11.6億円です。前年度は10億円。", "11.6億円です"), ("一行目\n二行目。", "一行目"), ("句点なし", "句点なし")],
+    [("  11.6億円です。前年度は10億円。", "11.6億円です"), ("一行目\n二行目。", "一行目"), ("句点なし", "句点なし"),
+     ("It is 1.16 billion yen. Last year 1,078 million yen.", "It is 1.16 billion yen")],
 )
 def test_first_sentence(text, expected):
     assert metrics.first_sentence(text) == expected
