@@ -21,10 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         >>> p = argparse.ArgumentParser(); add_arguments(p); p.parse_args(["--ranker", "all"]).ranker
         'all'
     """
-    parser.add_argument("--gold", type=Path, default=_EVAL_DIR / "gold" / "gold.jsonl",
+    parser.add_argument("--gold", type=Path, metavar="FILE", default=_EVAL_DIR / "gold" / "gold.jsonl",
                         help="gold questions, one JSON object a line (default: the bundled eval/gold/gold.jsonl)")
-    parser.add_argument("--index", type=Path, help="index directory (default: KOTAE_INDEX or the bundled corpus)")
-    parser.add_argument("--out", type=Path, default=Path("eval-report"),
+    parser.add_argument("--index", type=Path, metavar="DIR", help="index directory (default: KOTAE_INDEX or the bundled corpus)")
+    parser.add_argument("--out", type=Path, metavar="DIR", default=Path("eval-report"),
                         help="where report.json, report.md and report.png go (default: ./eval-report)")
     parser.add_argument("--ranker", choices=["bm25", "dense", "hybrid", "all"], default="hybrid",
                         help="ranker to evaluate; 'all' runs the three side by side (default: hybrid)")
@@ -34,11 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bench", choices=["jsquad"],
                         help="run a public retrieval benchmark instead of the gold set (jsquad: JSQuAD-valid, "
                              "indexed into a temporary directory)")
-    parser.add_argument("--limit", type=int,
+    parser.add_argument("--limit", type=int, metavar="N",
                         help="--bench only: score this many questions, evenly spread (default: all 4,442)")
     parser.add_argument("--gate", action="store_true",
                         help="exit with status 1 when a threshold in --thresholds is missed (the CI gate)")
-    parser.add_argument("--thresholds", type=Path, default=_EVAL_DIR / "thresholds.json",
+    parser.add_argument("--thresholds", type=Path, metavar="FILE", default=_EVAL_DIR / "thresholds.json",
                         help="the gate's thresholds (default: eval/thresholds.json)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar on stderr")
 
