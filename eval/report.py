@@ -66,7 +66,11 @@ class MetricSet(_Frozen):
     recall_at_10: float | None = None
     mrr_at_10: float | None = None
     ndcg_at_10: float | None = None
-    page_accuracy: float | None = Field(default=None, description="first hit on the gold page, among rows with a hit and a page")
+    page_accuracy: float | None = Field(
+        default=None,
+        description="first hit on the gold page, among rows with a hit and a page (a figure printed on two pages "
+        "is a correct citation on either, but the gold names one: read this as a lower bound; not gated)",
+    )
     accuracy: float | None = None
     abstention_precision: float | None = None
     abstention_recall: float | None = None
