@@ -46,10 +46,13 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-:.]+)""")
+# Declared names → codecs to try. Shift_JIS pages are written by Windows as cp932 (①, ㈱ included);
+# EUC-JP pages with such symbols are eucJP-ms, which Python lacks: JIS X 0213 (euc_jis_2004) has them.
 _CHARSET_ALIASES = {
-    "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932", "ms_kanji": "cp932",
-    "windows-31j": "cp932", "cp932": "cp932", "euc-jp": "euc_jp", "x-euc-jp": "euc_jp", "eucjp": "euc_jp",
-    "iso-2022-jp": "iso2022_jp_2",
+    "shift_jis": ("cp932", "shift_jis_2004"), "shift-jis": ("cp932", "shift_jis_2004"), "sjis": ("cp932",),
+    "x-sjis": ("cp932",), "ms_kanji": ("cp932",), "windows-31j": ("cp932",), "cp932": ("cp932",),
+    "euc-jp": ("euc_jp", "euc_jis_2004"), "x-euc-jp": ("euc_jp", "euc_jis_2004"), "eucjp": ("euc_jp", "euc_jis_2004"),
+    "iso-2022-jp": ("iso2022_jp_2", "iso2022_jp_2004"),
 }  # fmt: skip
 # A cell holding a figure is a value, not a column name (used to spot header rows without <th>).
 _FIGURE = re.compile(r"\d[\d,，.．]*\s*(?:兆|億|百万|千万|万|千)?円|\d[\d,，]*\s*(?:人|件|%|％|拠点|課題|か月|年(?!度)|倍)")
@@ -101,7 +104,8 @@ def load(path: Path, data: bytes) -> RawDocument:
 def decode(data: bytes) -> str:
     """The page's text: its BOM, else its declared charset, else UTF-8, else a detected encoding.
 
-    Shift_JIS is read as cp932, the superset Windows writes (①, ㈱ and NEC symbols included).
+    Shift_JIS is read as cp932, the superset Windows writes (①, ㈱ and NEC symbols included), and
+    EUC-JP falls back to JIS X 0213 for the same symbols.
 
     Example:
         >>> decode('<meta charset="Shift_JIS"><p>予算①</p>'.encode("cp932"))
@@ -115,7 +119,7 @@ def decode(data: bytes) -> str:
     tried = []
     if match:
         declared = match.group(1).decode("ascii").lower()
-        tried.append(_CHARSET_ALIASES.get(declared, declared))
+        tried += _CHARSET_ALIASES.get(declared, (declared,))
     tried.append("utf-8")
     for codec in tried:
         try:
