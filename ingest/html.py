@@ -89,7 +89,7 @@ def load(path: Path, data: bytes) -> RawDocument:
         raise IngestError(
             str(path),
             "the HTML has no text once scripts, styles and navigation are dropped",
-            "save the page after it has loaded (e.g. the browser's 'Save page as'), or ingest its PDF",
+            "save the page once it has loaded, e.g. with the browser's 'Save page as', or ingest its PDF",
         )
     return RawDocument(
         source=str(path),

@@ -80,7 +80,7 @@ def load(path: Path, data: bytes) -> RawDocument:
             pages = tuple(_page_text(pdf[i]) for i in range(len(pdf)))
             title = _title(pdf.get_metadata_dict(), path)
         except pdfium.PdfiumError as err:
-            raise IngestError(str(path), f"the PDF is corrupt: {err}", "re-export or re-download the file") from None
+            raise IngestError(str(path), f"the PDF is corrupt: {_pdfium_reason(err)}", "re-export or re-download the file") from None
         finally:
             pdf.close()
 
@@ -90,7 +90,7 @@ def load(path: Path, data: bytes) -> RawDocument:
         raise IngestError(
             str(path),
             f"no text layer (scanned?): none of its {len(pages)} page(s) has extractable text; OCR is not supported",
-            "run OCR first (e.g. `ocrmypdf in.pdf out.pdf`) and ingest the result",
+            "run OCR first, e.g. `ocrmypdf in.pdf out.pdf`, and ingest the result",
         )
     return RawDocument(
         source=str(path),
@@ -126,7 +126,7 @@ def _open_error(path: Path, err: Exception) -> IngestError:
         return IngestError(
             str(path),
             "the PDF is encrypted and needs a password to open",
-            "save a copy without a password (e.g. print to PDF) and ingest that",
+            "save a copy without a password, e.g. with Print to PDF, and ingest that",
         )
     if code == _ERR_SECURITY:
         return IngestError(
@@ -136,9 +136,15 @@ def _open_error(path: Path, err: Exception) -> IngestError:
         )
     return IngestError(
         str(path),
-        f"the PDF is corrupt and cannot be opened ({err})",
+        f"the PDF is corrupt and cannot be opened: {_pdfium_reason(err)}",
         "re-export or re-download the file",
     )
+
+
+def _pdfium_reason(err: Exception) -> str:
+    """PDFium's own words ("Data format error") out of pypdfium2's "Failed to load document (PDFium: …)."."""
+    match = re.search(r"\(PDFium: ([^)]*)\)", str(err))
+    return match.group(1) if match else str(err).rstrip(".")
 
 
 def _page_text(page) -> str:  # page: pypdfium2.PdfPage

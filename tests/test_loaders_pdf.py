@@ -89,12 +89,13 @@ def test_lookalike_code_points_reach_normalization_unchanged(drawn, expected):
 
 
 def test_lookalikes_end_to_end_through_normalize():
-    normalize = pytest.importorskip("ingest.normalize", reason="ingest/normalize.py has not landed yet")
-    raw = load(Path("a.pdf"), pdf_bytes([["⽇本䛾研究者"], ["ｶﾀｶﾅ"]]))
-    doc = normalize.normalize(raw)
-    assert "日本の研究者" in doc.text
-    assert "カタカナ" in doc.text
-    assert doc.page_at(doc.text.index("カタカナ")) == 2
+    from ingest.normalize import normalize_document
+
+    raw = load(Path("a.pdf"), pdf_bytes([["⽇本䛾研究者䛸⽂部科学省"], ["ｶﾀｶﾅ ＳＩＣＯＲＰ １，１６０百万円"]]))
+    doc = normalize_document(raw)
+    assert doc.text == "日本の研究者と文部科学省\fカタカナ SICORP 1,160百万円"
+    assert doc.page_at(doc.text.index("日本の研究者")) == 1
+    assert doc.page_at(doc.text.index("1,160百万円")) == 2
 
 
 def test_pdf_with_only_an_owner_password_is_read(three_pages):
