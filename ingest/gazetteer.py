@@ -1,0 +1,578 @@
+"""Subject names derived from the documents, so a question can name a program loosely.
+
+No program name is typed into this module. Names come from the documents themselves:
+- headings led by a marker (◇ ◆ for groups, ○ ● ▷ for programs) that read as a name,
+- names followed by an ASCII abbreviation in parentheses ("…プログラム(SICORP)"),
+- stand-alone lines ending in 事業 / プログラム, names quoted after 事業 ("…事業「国際先導研究」"),
+- the text before a budget label on the same line ("… 令和4年度予算額(案) 1,160百万円") and a numbered
+  heading directly above one ("7.科学技術イノベーションの戦略的国際展開"),
+- and the subjects of extracted facts.
+Short forms are made by generic rules (drop 事業 / プログラム / 等, drop the abbreviation), and English
+names come from `ingest/aliases_en.json`, a data file about these programs that users can extend.
+
+Example:
+    >>> from ingest.models import Document, Page
+    >>> text = "◇戦略的国際共同研究プログラム（SICORP）\\n○海外特別研究員事業\\n"
+    >>> doc = Document(doc_id="d", source="a.txt", title="a", text=text, pages=(Page(number=1, start=0, end=len(text)),),
+    ...                paged=True, content_hash="0" * 64)
+    >>> gaz = build_gazetteer([doc])
+    >>> sorted((m.surface, m.name) for m in gaz.match("SICORPと海外特別研究員の予算は？"))
+    [('SICORP', '戦略的国際共同研究プログラム(SICORP)'), ('海外特別研究員', '海外特別研究員事業')]
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from ingest.models import Document, Fact
+from ingest.units import find_budget_statements
+
+__all__ = [
+    "Gazetteer",
+    "SubjectEntry",
+    "SubjectMatch",
+    "NameMention",
+    "build_gazetteer",
+    "derive_names",
+    "load_aliases",
+    "strip_marker",
+    "find_groups",
+    "DEFAULT_ALIASES_PATH",
+]
+
+DEFAULT_ALIASES_PATH = Path(__file__).with_name("aliases_en.json")
+
+# Marker → heading level. ◇ groups programs; ○ and ▷ lead program names or sentences; the rest are bullets.
+MARKER_LEVELS: dict[str, int] = {
+    "◇": 1,
+    "◆": 1,
+    "○": 2,
+    "●": 2,
+    "◎": 2,
+    "▷": 3,
+    "▶": 3,
+    "▸": 3,
+    "■": 4,
+    "□": 4,
+    "•": 4,
+    "・": 4,
+    "⃝": 4,
+    "": 4,
+}
+_MARKER_CHARS = "".join(MARKER_LEVELS)
+_LEAD_RE = re.compile(rf"^[\s\f]*(?P<marker>[{_MARKER_CHARS}])?[\s⃝]*")
+_NUMBERED_RE = re.compile(r"^[\s\f]*(?:[0-9]{1,2}|[①-⑳])\s*[.．、)]\s*")
+# Generic words that end a program's name in Japanese government documents.
+PROGRAM_SUFFIXES = (
+    "事業",
+    "プログラム",
+    "制度",
+    "イニシアティブ",
+    "イニシアチブ",
+    "プロジェクト",
+    "構想",
+    "基金",
+)
+_SHORTENABLE_SUFFIXES = ("推進事業", "支援事業", "事業", "プログラム", "制度", "等")
+_SENTENCE_MARKS = re.compile(r"[、。,;；!?！？:]")
+_ABBR_RE = re.compile(r"\((?P<abbr>[A-Z][A-Za-z0-9&\-]{1,11})\)")
+_NAME_CHARS = re.compile(r"[\u4E00-\u9FFF\u3005\u30A0-\u30FF\u30FC\u30FB]")
+_QUOTED_RE = re.compile(
+    r"(?P<outer>[\u4E00-\u9FFF\u30A0-\u30FF\u30FC]{2,20}事業)「(?P<inner>[^「」\s、。]{2,20})」"
+)
+_STANDALONE_RE = re.compile(rf"^[^\s、。:()「」]{{2,30}}(?:{'|'.join(PROGRAM_SUFFIXES)})$")
+_RUN_SUFFIX_RE = re.compile(r"[\u4E00-\u9FFF\u30A0-\u30FF\u30FC\u30FB]{4,30}(?:事業|プログラム)")
+# Kana/kanji spellings that documents and users mix (generic, not about any program).
+_SPELLING_VARIANTS = (("招へい", "招聘"), ("研さん", "研鑽"), ("へき地", "僻地"), ("けん引", "牽引"))
+# Words too generic to identify a program on their own when a question only partly names one.
+_GENERIC_WORDS = (
+    "国際共同研究",
+    "若手研究者",
+    "外国人研究者",
+    "研究者",
+    "プログラム",
+    "事業",
+    "国際",
+    "科学技術",
+    "研究",
+    "海外",
+    "推進",
+)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SubjectEntry(_Frozen):
+    """One subject (a program, a group of programs, a section) and the ways it can be named.
+
+    Example:
+        >>> SubjectEntry(name="戦略的国際共同研究プログラム(SICORP)", abbreviations=("SICORP",)).abbreviations
+        ('SICORP',)
+    """
+
+    name: str
+    abbreviations: tuple[str, ...] = ()
+    short_forms: tuple[str, ...] = ()
+    english: tuple[str, ...] = ()
+    kind: str = "program"
+    members: tuple[str, ...] = ()
+
+    def surfaces(self) -> list[tuple[str, str, float]]:
+        """(form, kind, score) for every form of the name, most specific first."""
+        forms: list[tuple[str, str, float]] = [(self.name, "name", 1.0)]
+        base = _without_abbreviation(self.name)
+        if base != self.name:
+            forms.append((base, "name", 0.98))
+        forms += [(a, "abbreviation", 0.95) for a in self.abbreviations]
+        forms += [(s, "short", 0.9) for s in self.short_forms]
+        forms += [(e, "english", 0.9) for e in self.english]
+        for form, kind, score in list(forms):
+            for a, b in _SPELLING_VARIANTS:
+                for x, y in ((a, b), (b, a)):
+                    if x in form:
+                        forms.append((form.replace(x, y), kind, score - 0.02))
+        return forms
+
+
+class SubjectMatch(_Frozen):
+    """A subject named in a question: which entry, the text that named it, and how.
+
+    `start`/`end` are offsets in the NFKC-normalized question; `kind` is name | abbreviation | short |
+    english | partial.
+    """
+
+    name: str
+    surface: str
+    start: int
+    end: int
+    kind: str
+    score: float
+
+
+@dataclass(frozen=True)
+class NameMention:
+    """Where a document names a subject: `kind` says how the name was found, `heading` whether it heads a section."""
+
+    name: str
+    start: int
+    end: int
+    kind: str
+    heading: bool
+    level: int = 2
+    line: int = 0
+
+
+def strip_marker(line: str) -> tuple[str, int, int]:
+    """A line without its leading marker or numbering: (text, marker level, offset of text in line).
+
+    Example:
+        >>> strip_marker("◇戦略的国際共同研究プログラム(SICORP)")
+        ('戦略的国際共同研究プログラム(SICORP)', 1, 1)
+    """
+    m = _LEAD_RE.match(line)
+    level = MARKER_LEVELS.get(m.group("marker") or "", 0) if m.group("marker") else 0
+    offset = m.end()
+    numbered = _NUMBERED_RE.match(line, offset) if level == 0 else None
+    if numbered:
+        offset = numbered.end()
+        level = 1
+    text = line[offset:].rstrip()
+    return text, level, offset
+
+
+def _without_abbreviation(name: str) -> str:
+    return _ABBR_RE.sub("", name).strip()
+
+
+def _abbreviations(name: str) -> tuple[str, ...]:
+    return tuple(m.group("abbr") for m in _ABBR_RE.finditer(name))
+
+
+def _is_title_like(text: str, max_len: int = 45) -> bool:
+    return (
+        3 <= len(text) <= max_len
+        and not _SENTENCE_MARKS.search(text)
+        and _NAME_CHARS.search(text) is not None
+        and not text.startswith(("※", "【", "(", "（", "「", "＜", "<"))
+    )
+
+
+def _ends_like_program(text: str) -> bool:
+    core = text[:-1] if text.endswith("等") else text
+    core = _without_abbreviation(core)
+    return core.endswith(PROGRAM_SUFFIXES) or bool(_ABBR_RE.search(text))
+
+
+def _lines(text: str) -> Iterable[tuple[int, int, str]]:
+    """(line number, start offset, line) for every line; pages' form feeds also end lines."""
+    for n, m in enumerate(re.finditer(r"[^\n\f]*", text)):
+        if m.start() == m.end() and m.start() > 0 and text[m.start() - 1] not in "\n\f":
+            continue
+        yield n, m.start(), m.group(0)
+
+
+def derive_names(doc: Document | str) -> list[NameMention]:
+    """Every place the document names a subject, in text order (offsets into the document's text).
+
+    Args:
+        doc: a normalized `Document`, or its text.
+
+    Example:
+        >>> [(n.name, n.kind) for n in derive_names("○海外特別研究員事業\\n戦略的国際共同研究プログラム(SICORP)を推進。")]
+        [('海外特別研究員事業', 'marker'), ('戦略的国際共同研究プログラム(SICORP)', 'abbreviation')]
+    """
+    text = doc.text if isinstance(doc, Document) else doc
+    mentions: list[NameMention] = []
+    lines = list(_lines(text))
+    nonblank = [(n, s, line) for n, s, line in lines if line.strip()]
+    for idx, (n, line_start, line) in enumerate(nonblank):
+        # A marker may also start mid-line after a sentence end ("…推進する。○若手研究者海外挑戦プログラム").
+        segments = [(0, line)]
+        for m in re.finditer(rf"。(?=[{_MARKER_CHARS}])", line):
+            segments.append((m.end(), line[m.end() :]))
+        for seg_offset, segment in segments:
+            body, level, offset = strip_marker(segment)
+            start = line_start + seg_offset + offset
+            budget = find_budget_statements(body)
+            if budget and budget[0].start > 0:
+                # "NAME 令和4年度予算額(案) 1,160百万円": the text before the label names the figure.
+                name = body[: budget[0].start].strip()
+                if _is_title_like(name, 50):
+                    mentions.append(NameMention(name, start, start + len(name), "budget_heading", True, max(level, 1), n))
+                    continue
+            if level and 1 <= level <= 3 and _is_title_like(body):
+                if (level == 1 and not _NUMBERED_RE.match(segment)) or _ends_like_program(body):
+                    mentions.append(NameMention(body, start, start + len(body), "marker", True, level, n))
+                    continue
+            if level == 1 and _NUMBERED_RE.match(segment) and _is_title_like(body, 50) and idx + 1 < len(nonblank):
+                # A numbered heading names the budget figure that opens the next line.
+                following = find_budget_statements(nonblank[idx + 1][2])
+                if following and following[0].start <= 2:
+                    mentions.append(NameMention(body, start, start + len(body), "numbered", True, 1, n))
+                    continue
+            if seg_offset == 0 and level == 0 and _STANDALONE_RE.match(body) and not _SENTENCE_MARKS.search(body):
+                mentions.append(NameMention(body, start, start + len(body), "standalone", True, 2, n))
+                continue
+        for m in _QUOTED_RE.finditer(line):
+            name = m.group(0)
+            at_start = not line[: m.start()].strip()
+            mentions.append(NameMention(name, line_start + m.start(), line_start + m.end(), "quoted", at_start, 2, n))
+        for m in _ABBR_RE.finditer(line):
+            begin = m.start()
+            while begin > 0 and _NAME_CHARS.match(line[begin - 1]):
+                begin -= 1
+            base = line[begin : m.start()]
+            if len(base) >= 3 and base.endswith(PROGRAM_SUFFIXES):
+                mentions.append(
+                    NameMention(base + m.group(0), line_start + begin, line_start + m.end(), "abbreviation", False, 2, n)
+                )
+        for m in _RUN_SUFFIX_RE.finditer(line):
+            if line[m.end() : m.end() + 1] == "(":
+                continue  # already read with its abbreviation
+            mentions.append(NameMention(m.group(0), line_start + m.start(), line_start + m.end(), "mention", False, 2, n))
+    mentions.sort(key=lambda x: (x.start, -(x.end - x.start), not x.heading))
+    kept: list[NameMention] = []
+    for mention in mentions:
+        # A name read twice at one place (as a heading and as an abbreviated name) is one mention.
+        if any(k.start <= mention.start and mention.end <= k.end for k in kept):
+            continue
+        kept.append(mention)
+    return kept
+
+
+def find_groups(text: str, mentions: list[NameMention] | None = None) -> dict[str, list[str]]:
+    """Groups of programs: a level-1 heading (◇) whose next line is a level-2 heading (○) groups the
+    level-2 headings that follow it, up to the next level-1 heading.
+
+    Example:
+        >>> find_groups("◇若手研究者の育成等\\n○海外特別研究員事業\\n説明。○外国人研究者招へい事業\\n◇戦略的国際共同研究プログラム(SICORP)\\n")
+        {'若手研究者の育成等': ['海外特別研究員事業', '外国人研究者招へい事業']}
+    """
+    mentions = derive_names(text) if mentions is None else mentions
+    headings = [m for m in mentions if m.kind == "marker"]
+    nonblank_lines = [n for n, _s, line in _lines(text) if line.strip()]
+    next_line = {a: b for a, b in zip(nonblank_lines, nonblank_lines[1:])}
+    groups: dict[str, list[str]] = {}
+    for i, head in enumerate(headings):
+        if head.level != 1:
+            continue
+        following = headings[i + 1] if i + 1 < len(headings) else None
+        if following is None or following.level != 2 or following.line != next_line.get(head.line):
+            continue
+        names = []
+        for other in headings[i + 1 :]:
+            if other.level == 1:
+                break
+            if other.level == 2:
+                names.append(_canonical(other.name))
+        groups[_canonical(head.name)] = names
+    return groups
+
+
+def _short_forms(name: str) -> list[str]:
+    forms: list[str] = []
+    base = _without_abbreviation(name)
+    for quoted in re.findall(r"「([^「」]{3,20})」", base):
+        forms.append(quoted)
+    stem = base
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _SHORTENABLE_SUFFIXES:
+            if stem.endswith(suffix) and len(stem) - len(suffix) >= 4:
+                stem = stem[: -len(suffix)]
+                forms.append(stem)
+                changed = True
+                break
+    return [f for f in forms if f != name and f != base]
+
+
+def _canonical(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).strip()
+
+
+def _fold(text: str) -> str:
+    """The comparison form of a name: NFKC, lower case, no spaces or middle dots."""
+    return re.sub(r"[\s・]", "", unicodedata.normalize("NFKC", text).lower())
+
+
+def load_aliases(path: str | Path | None = None) -> list[dict[str, list[str]]]:
+    """The English alias entries of `path` (default `ingest/aliases_en.json`), each {"ja": [...], "en": [...]}.
+
+    Example:
+        >>> any("SICORP" in e["ja"] for e in load_aliases())
+        True
+    """
+    path = Path(path) if path is not None else DEFAULT_ALIASES_PATH
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc}); fix the alias file or remove it") from exc
+    entries = data.get("programs", []) if isinstance(data, dict) else []
+    out = []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("ja"), list) or not isinstance(entry.get("en"), list):
+            raise ValueError(
+                f"{path}: programs[{i}] must be an object with lists 'ja' and 'en'; got {entry!r}"
+            )
+        out.append({"ja": [str(x) for x in entry["ja"]], "en": [str(x) for x in entry["en"]]})
+    return out
+
+
+class Gazetteer(_Frozen):
+    """The subjects of a collection and how questions may name them.
+
+    Example:
+        >>> gaz = Gazetteer(entries=(SubjectEntry(name="海外特別研究員事業", short_forms=("海外特別研究員",)),))
+        >>> gaz.match("海外特別研究員の採用人数は？")[0].kind
+        'short'
+    """
+
+    entries: tuple[SubjectEntry, ...] = ()
+
+    def names(self) -> list[str]:
+        """Every subject's full name."""
+        return [e.name for e in self.entries]
+
+    def entry(self, name: str) -> SubjectEntry | None:
+        """The entry called `name` (its full name, or a form that names only it)."""
+        for e in self.entries:
+            if e.name == name:
+                return e
+        matches = self.match(name)
+        return self.entry(matches[0].name) if matches and matches[0].kind != "partial" else None
+
+    def match(self, question: str) -> list[SubjectMatch]:
+        """The subjects a question names, most specific first (longest, then exact before loose).
+
+        Overlapping matches keep the longest; each subject appears once. When nothing matches exactly,
+        a distinctive part of a name (5+ characters, not a generic word) is accepted as kind "partial".
+        """
+        q = unicodedata.normalize("NFKC", question)
+        folded, index = _folded_with_index(q)
+        candidates: list[SubjectMatch] = []
+        for entry in self.entries:
+            for form, kind, score in entry.surfaces():
+                for start, end in _find_form(q, folded, index, form, kind):
+                    candidates.append(SubjectMatch(name=entry.name, surface=q[start:end], start=start, end=end, kind=kind, score=score))
+        chosen = _non_overlapping(candidates)
+        if not chosen:
+            chosen = self._partial(q)
+        chosen.sort(key=lambda m: (-(m.end - m.start) * m.score, m.start))
+        return chosen
+
+    def _partial(self, q: str) -> list[SubjectMatch]:
+        best: dict[str, SubjectMatch] = {}
+        all_names = [_fold(e.name) for e in self.entries]
+        for entry in self.entries:
+            for form in [entry.name, *entry.short_forms]:
+                lcs_start, length = _longest_common(q, form)
+                if length < 5:
+                    continue
+                piece = q[lcs_start : lcs_start + length]
+                distinctive = piece
+                for word in _GENERIC_WORDS:
+                    distinctive = distinctive.replace(word, "")
+                if len(distinctive) < 3:
+                    continue
+                shortest = min(len(_without_abbreviation(f)) for f in [entry.name, *entry.short_forms])
+                if length < 8 and length < 0.4 * shortest:
+                    continue
+                if sum(_fold(piece) in n for n in all_names) != 1:
+                    continue
+                score = 0.5 * min(1.0, length / max(shortest, 1))
+                match = SubjectMatch(name=entry.name, surface=piece, start=lcs_start, end=lcs_start + length, kind="partial", score=round(score, 3))
+                if entry.name not in best or best[entry.name].end - best[entry.name].start < length:
+                    best[entry.name] = match
+        return _non_overlapping(list(best.values()))
+
+
+def _folded_with_index(text: str) -> tuple[str, list[int]]:
+    folded, index = [], []
+    for i, ch in enumerate(text):
+        if ch.isspace() or ch == "・":
+            continue
+        folded.append(ch.lower())
+        index.append(i)
+    return "".join(folded), index
+
+
+def _find_form(q: str, folded: str, index: list[int], form: str, kind: str) -> list[tuple[int, int]]:
+    if not form:
+        return []
+    if kind in {"english", "abbreviation"} or form.isascii():
+        words = [w for w in re.split(r"[\s\-]+", form.strip()) if w]
+        if not words:
+            return []
+        parts = []
+        for w in words:
+            w_esc = re.escape(w)
+            parts.append(w_esc + ("s?" if w[-1:].isalpha() and len(w) > 3 and not w.endswith("s") else "") if w.isascii() else w_esc)
+        pattern = r"(?<![A-Za-z0-9])" + r"[\s\-]*".join(parts) + r"(?![A-Za-z0-9])"
+        return [(m.start(), m.end()) for m in re.finditer(pattern, q, flags=re.IGNORECASE)]
+    key = _fold(form)
+    out = []
+    pos = folded.find(key)
+    while pos != -1 and key:
+        out.append((index[pos], index[pos + len(key) - 1] + 1))
+        pos = folded.find(key, pos + 1)
+    return out
+
+
+def _non_overlapping(candidates: list[SubjectMatch]) -> list[SubjectMatch]:
+    chosen: list[SubjectMatch] = []
+    seen: set[str] = set()
+    for c in sorted(candidates, key=lambda m: (-(m.end - m.start), -m.score, m.start)):
+        if c.name in seen or any(c.start < o.end and o.start < c.end for o in chosen):
+            continue
+        chosen.append(c)
+        seen.add(c.name)
+    return chosen
+
+
+def _longest_common(a: str, b: str) -> tuple[int, int]:
+    """(start in a, length) of the longest common substring of a and b."""
+    best_len, best_start = 0, 0
+    prev = [0] * (len(b) + 1)
+    for i in range(1, len(a) + 1):
+        cur = [0] * (len(b) + 1)
+        for j in range(1, len(b) + 1):
+            if a[i - 1] == b[j - 1]:
+                cur[j] = prev[j - 1] + 1
+                if cur[j] > best_len:
+                    best_len, best_start = cur[j], i - cur[j]
+        prev = cur
+    return best_start, best_len
+
+
+def build_gazetteer(
+    docs_or_facts: Iterable[Document | Fact], aliases: str | Path | list[dict] | None = None
+) -> Gazetteer:
+    """A gazetteer of the subjects named in `docs_or_facts` (documents, extracted facts, or both).
+
+    Args:
+        docs_or_facts: normalized `Document`s (names are derived from their headings) and/or `Fact`s
+            (their subjects are names).
+        aliases: English alias entries, a path to an alias JSON file, or None for `ingest/aliases_en.json`.
+
+    Example:
+        >>> build_gazetteer([]).entries
+        ()
+    """
+    order: list[str] = []
+    kinds: dict[str, str] = {}
+    members: dict[str, list[str]] = {}
+    for item in docs_or_facts:
+        if isinstance(item, Document):
+            mentions = derive_names(item)
+            for mention in mentions:
+                name = _canonical(mention.name)
+                if name not in kinds:
+                    order.append(name)
+                    kinds[name] = "section" if mention.kind == "numbered" else "program"
+            for group, names in find_groups(item.text, mentions).items():
+                for name in names:
+                    members.setdefault(group, [])
+                    if name not in members[group]:
+                        members[group].append(name)
+        elif isinstance(item, Fact):
+            if item.subject and _canonical(item.subject) not in kinds:
+                order.append(_canonical(item.subject))
+                kinds[_canonical(item.subject)] = "program"
+        else:
+            raise TypeError(
+                f"build_gazetteer takes Document and Fact values; got {type(item).__name__}. "
+                "Pass normalized documents or extracted facts"
+            )
+    # A name without its abbreviation is the same subject as the name with it.
+    by_base: dict[str, str] = {}
+    for name in order:
+        if _abbreviations(name):
+            by_base.setdefault(_fold(_without_abbreviation(name)), name)
+    merged: list[str] = []
+    for name in order:
+        target = by_base.get(_fold(name), name) if not _abbreviations(name) else name
+        if target not in merged:
+            merged.append(target)
+    for group, names in members.items():
+        kinds[group] = "group"
+        members[group] = [by_base.get(_fold(n), n) for n in names]
+    # Short forms must name one subject only.
+    shorts = {name: _short_forms(name) for name in merged}
+    owners: dict[str, set[str]] = {}
+    for name, forms in shorts.items():
+        for f in forms:
+            owners.setdefault(_fold(f), set()).add(name)
+    full_names = {_fold(n) for n in merged} | {_fold(_without_abbreviation(n)) for n in merged}
+    alias_entries = aliases if isinstance(aliases, list) else load_aliases(aliases)
+    entries = []
+    for name in merged:
+        forms = tuple(dict.fromkeys(f for f in shorts[name] if len(owners[_fold(f)]) == 1 and _fold(f) not in full_names))
+        abbreviations = _abbreviations(name)
+        keys = {_fold(k) for k in (name, _without_abbreviation(name), *abbreviations, *forms)}
+        english: list[str] = []
+        for alias in alias_entries:
+            if keys & {_fold(j) for j in alias["ja"]}:
+                english += [e for e in alias["en"] if e not in english]
+        entries.append(
+            SubjectEntry(
+                name=name,
+                abbreviations=abbreviations,
+                short_forms=forms,
+                english=tuple(english),
+                kind=kinds.get(name, "program"),
+                members=tuple(members.get(name, ())),
+            )
+        )
+    return Gazetteer(entries=tuple(entries))
