@@ -41,6 +41,7 @@ _BLOCK = frozenset(
 )
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _CONTENT_ANCESTORS = ("main", "article", "section")
+_LAYOUT_BLOCKS = frozenset("p div ul ol dl blockquote".split())
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # HTML's own whitespace is ASCII only: U+3000 and &nbsp; are text and are left to normalization.
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
@@ -243,7 +244,7 @@ def _is_dropped(tag) -> bool:
         return True
     if tag.get("role") == "navigation" or _HIDDEN_STYLE.search(tag.get("style") or ""):
         return True
-    if name in ("header", "footer") and not tag.find_parent(_CONTENT_ANCESTORS) and not tag.find("h1"):
+    if name in ("header", "footer") and not _nearest(tag, _CONTENT_ANCESTORS) and not tag.find("h1"):
         return True  # site chrome around the content: logo, menus, copyright
     return False
 
@@ -267,6 +268,10 @@ def _wide(ch: str) -> bool:
 
 class _Writer:
     def __init__(self) -> None:
+        from bs4 import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+
+        self._string, self._tag = NavigableString, Tag
+        self._not_text = (Comment, Declaration, Doctype, ProcessingInstruction)
         self.lines: list[str] = []
         self.buf: list[str] = []
         self.prefix = ""
@@ -279,13 +284,11 @@ class _Writer:
             self.prefix = ""
 
     def visit(self, node, depth: int) -> None:
-        from bs4 import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
-
-        if isinstance(node, NavigableString):
-            if not isinstance(node, (Comment, Declaration, Doctype, ProcessingInstruction)):
+        if isinstance(node, self._string):
+            if not isinstance(node, self._not_text):
                 self.buf.append(str(node))
             return
-        if not isinstance(node, Tag) or _is_dropped(node):
+        if not isinstance(node, self._tag) or _is_dropped(node):
             return
         name = node.name
         if depth > _MAX_DEPTH:  # pathological nesting: keep the words, drop the structure
@@ -328,24 +331,56 @@ def _inline_text(tag) -> str:
     from bs4 import Comment, NavigableString, Tag
 
     parts: list[str] = []
-    for node in tag.descendants:
-        if isinstance(node, NavigableString) and not isinstance(node, Comment):
-            if not any(isinstance(p, Tag) and _is_dropped(p) for p in node.parents if p is not tag):
+    stack = list(reversed(list(tag.children)))  # iterative: a cell may nest deeper than Python recurses
+    while stack:
+        node = stack.pop()
+        if isinstance(node, NavigableString):
+            if not isinstance(node, Comment):
                 parts.append(str(node))
-        elif isinstance(node, Tag) and node.name == "br":
-            parts.append(" ")
+        elif isinstance(node, Tag) and not _is_dropped(node):
+            if node.name == "br":
+                parts.append(" ")
+            else:
+                stack.extend(reversed(list(node.children)))
     return "".join(parts)
 
 
 def _is_layout_table(table) -> bool:
-    """A table used for page layout: its cells hold blocks (paragraphs, headings, other tables)."""
-    own_cells = [c for c in table.find_all(["td", "th"]) if c.find_parent("table") is table]
-    return any(c.find(["p", "div", "table", "ul", "ol", *_HEADINGS]) for c in own_cells) or table.get("role") == "presentation"
+    """A table used for page layout: a cell holds a heading or a table, or several blocks.
+
+    One paragraph or list in a cell is still data (content systems wrap cell text in `<p>`).
+    """
+    if table.get("role") == "presentation":
+        return True
+    for cell in _own(table, ("td", "th")):
+        blocks = 0
+        for node in cell.descendants:
+            name = getattr(node, "name", None)
+            if name in _HEADINGS or name == "table":
+                return True
+            if name in _LAYOUT_BLOCKS:
+                blocks += 1
+                if blocks > 2:
+                    return True
+    return False
+
+
+def _own(table, names: tuple[str, ...]) -> list:
+    """Descendants of `table` named `names` that belong to it, not to a table nested in it."""
+    return [tag for tag in table.find_all(names) if _nearest(tag, ("table",)) is table]
+
+
+def _nearest(tag, names: tuple[str, ...]):
+    """The closest ancestor of `tag` named in `names`, or None."""
+    for parent in tag.parents:
+        if parent.name in names:
+            return parent
+    return None
 
 
 def _html_table_lines(table) -> list[str]:
     """Expand colspan/rowspan into a grid and format it with `table_lines`."""
-    rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+    rows = _own(table, ("tr",))
     grid: list[list[str | None]] = []
     is_th: list[list[bool]] = []
     pending: dict[int, tuple[int, str]] = {}  # column → (rows still spanned, text)
@@ -379,14 +414,14 @@ def _html_table_lines(table) -> list[str]:
         is_th.append(th_row)
 
     lines = []
-    caption = table.find("caption")
-    if caption is not None and caption.find_parent("table") is table:
+    caption = next(iter(_own(table, ("caption",))), None)
+    if caption is not None:
         text = _join_inline([_inline_text(caption)])
         if text:
             lines.append(text)
     if not grid:
         return lines
-    in_thead = [tr.find_parent("thead") is not None for tr in rows]
+    in_thead = [getattr(_nearest(tr, ("thead", "tbody", "tfoot", "table")), "name", None) == "thead" for tr in rows]
     header_rows = 0
     while header_rows < len(grid) - 1 and (
         in_thead[header_rows] or (is_th[header_rows] and all(is_th[header_rows]))
