@@ -118,6 +118,10 @@ TABLES = [
         "<tr><td>SICORP</td><td>1,160百万円</td><td>1,078百万円</td></tr></table>",
         ["事業名: SICORP / 令和4年度予算額(案): 1,160百万円 / 前年度: 1,078百万円"],
     ),
+    (  # a content system's <p> inside each cell: still a data table
+        "<table><tr><th>事業名</th><th>予算額</th></tr><tr><td><p>SICORP</p></td><td><p>1,160百万円</p></td></tr></table>",
+        ["事業名: SICORP / 予算額: 1,160百万円"],
+    ),
     (  # no header at all: cells joined
         "<table><tr><td>SICORP</td><td>JST</td><td>1,160百万円</td></tr></table>",
         ["SICORP / JST / 1,160百万円"],
@@ -137,6 +141,11 @@ def test_tables_become_one_line_per_row_of_column_value_pairs(markup, expected):
 def test_layout_table_is_read_as_blocks_not_as_a_data_table():
     markup = "<table><tr><td><h2>お知らせ</h2><p>令和4年度予算案を公表しました。</p></td><td><p>関連リンク</p></td></tr></table>"
     assert load(Path("t.html"), markup.encode()).pages[0].split("\n") == ["## お知らせ", "令和4年度予算案を公表しました。", "関連リンク"]
+
+
+def test_deeply_nested_markup_is_read_without_recursion_errors():
+    markup = "<h2>" + "<span>" * 1500 + "深い見出し" + "</span>" * 1500 + "</h2>" + "<div>" * 1500 + "本文" + "</div>" * 1500
+    assert load(Path("deep.html"), markup.encode()).pages == ("## 深い見出し\n本文",)
 
 
 @pytest.mark.parametrize(
