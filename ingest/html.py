@@ -22,6 +22,9 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
+# Imported with this module, which the loader registry imports only when an HTML file is read.
+from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+
 from ingest.errors import IngestError
 from ingest.models import RawDocument
 
@@ -58,6 +61,7 @@ _CHARSET_ALIASES = {
 # A cell holding a figure is a value, not a column name (used to spot header rows without <th>).
 _FIGURE = re.compile(r"\d[\d,，.．]*\s*(?:兆|億|百万|千万|万|千)?円|\d[\d,，]*\s*(?:人|件|%|％|拠点|課題|か月|年(?!度)|倍)")
 _MAX_DEPTH = 400
+_NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
 
 
 def load(path: Path, data: bytes) -> RawDocument:
@@ -81,8 +85,6 @@ def load(path: Path, data: bytes) -> RawDocument:
     """
     if not data.strip():
         raise IngestError(str(path), "the HTML file is empty", "check that the page was saved completely")
-    from bs4 import BeautifulSoup  # parsing happens only when an HTML file is read
-
     soup = BeautifulSoup(decode(data), "html.parser")
     title = _title(soup, path)
     text = html_text(soup)
@@ -137,7 +139,6 @@ def html_text(soup) -> str:  # soup: bs4.BeautifulSoup or bs4.Tag
     """Line-oriented text of a parsed page: headings, paragraphs and table rows, one per line.
 
     Example:
-        >>> from bs4 import BeautifulSoup
         >>> html_text(BeautifulSoup("<h2>概要</h2><script>x()</script><p>国際\\n共同研究</p>", "html.parser"))
         '## 概要\\n国際共同研究'
     """
@@ -268,10 +269,6 @@ def _wide(ch: str) -> bool:
 
 class _Writer:
     def __init__(self) -> None:
-        from bs4 import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
-
-        self._string, self._tag = NavigableString, Tag
-        self._not_text = (Comment, Declaration, Doctype, ProcessingInstruction)
         self.lines: list[str] = []
         self.buf: list[str] = []
         self.prefix = ""
@@ -284,11 +281,11 @@ class _Writer:
             self.prefix = ""
 
     def visit(self, node, depth: int) -> None:
-        if isinstance(node, self._string):
-            if not isinstance(node, self._not_text):
+        if isinstance(node, NavigableString):
+            if not isinstance(node, _NOT_TEXT):
                 self.buf.append(str(node))
             return
-        if not isinstance(node, self._tag) or _is_dropped(node):
+        if not isinstance(node, Tag) or _is_dropped(node):
             return
         name = node.name
         if depth > _MAX_DEPTH:  # pathological nesting: keep the words, drop the structure
@@ -328,14 +325,12 @@ class _Writer:
 
 def _inline_text(tag) -> str:
     """A heading's or cell's text without dropped parts (furigana, scripts), `<br>` as a space."""
-    from bs4 import Comment, NavigableString, Tag
-
     parts: list[str] = []
     stack = list(reversed(list(tag.children)))  # iterative: a cell may nest deeper than Python recurses
     while stack:
         node = stack.pop()
         if isinstance(node, NavigableString):
-            if not isinstance(node, Comment):
+            if not isinstance(node, _NOT_TEXT):
                 parts.append(str(node))
         elif isinstance(node, Tag) and not _is_dropped(node):
             if node.name == "br":

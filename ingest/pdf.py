@@ -14,6 +14,10 @@ import re
 import threading
 from pathlib import Path
 
+# Imported with this module, which the loader registry imports only when a PDF is read; a missing
+# package then surfaces as the registry's "needs the Python package …" error.
+import pypdfium2 as pdfium
+
 from ingest.errors import IngestError
 from ingest.models import RawDocument
 
@@ -69,8 +73,6 @@ def load(path: Path, data: bytes) -> RawDocument:
         ingest.errors.IngestError: a.pdf: the PDF is truncated: it does not end with %%EOF ...
     """
     _check_envelope(path, data)
-    import pypdfium2 as pdfium  # PDFium's binary is loaded only when a PDF is read
-
     with _PDFIUM_LOCK:
         try:
             pdf = pdfium.PdfDocument(data)

@@ -14,6 +14,10 @@ import re
 import zipfile
 from pathlib import Path
 
+# Imported with this module, which the loader registry imports only when a Word file is read.
+import docx
+from docx.table import Table
+
 from ingest.errors import IngestError
 from ingest.html import guess_header_rows, table_lines
 from ingest.models import RawDocument
@@ -49,8 +53,6 @@ def load(path: Path, data: bytes) -> RawDocument:
         ingest.errors.IngestError: a.docx: not a valid DOCX: the zip container is truncated or corrupt ...
     """
     _check_container(path, data)
-    import docx  # python-docx and lxml load only when a Word file is read
-
     try:
         document = docx.Document(io.BytesIO(data))
         lines = list(_body_lines(document))
@@ -99,8 +101,6 @@ def _check_container(path: Path, data: bytes) -> None:
 
 def _body_lines(document):
     """Lines of the body: paragraphs (headings marked) and tables, in document order."""
-    from docx.table import Table
-
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             yield from _table_lines(block)
@@ -163,8 +163,6 @@ def _table_lines(table) -> list[str]:
 
 def _cell_text(cell) -> str:
     """A cell's paragraphs and nested tables as one line."""
-    from docx.table import Table
-
     parts: list[str] = []
     for block in cell.iter_inner_content():
         if isinstance(block, Table):
