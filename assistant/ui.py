@@ -61,7 +61,7 @@ HISTORY_TURNS = 12
 """How many of the latest chat messages are passed to `ask()` to resolve a follow-up."""
 
 CSS = """
-#kotae-sources { min-height: 200px; }
+#kotae-sources { min-height: 200px; max-height: 700px; overflow-y: auto; }
 .kotae-sources { font-size: 0.92rem; line-height: 1.6; }
 .kotae-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
   margin-bottom: 10px; background: var(--background-fill-secondary); }
@@ -186,6 +186,21 @@ def too_long_message(length: int) -> str:
 EMPTY_MESSAGE_JA = "質問を入力してください。"
 
 
+def message_problem(message: Any) -> str | None:
+    """Why a chat message cannot be asked (empty, too long), or None when it can.
+
+    Example:
+        >>> message_problem("   "), message_problem("SICORPの予算は？")
+        ('質問を入力してください。', None)
+    """
+    text = message_text(message)
+    if not text.strip():
+        return EMPTY_MESSAGE_JA
+    if len(text) > MAX_QUESTION_CHARS:
+        return too_long_message(len(text))
+    return None
+
+
 class ChatApp:
     """The UI's state: the current Assistant (swapped atomically after an upload) and the handlers.
 
@@ -211,11 +226,9 @@ class ChatApp:
     def respond(self, message: Any, history: Sequence[dict] | None) -> tuple[str, str]:
         """One chat turn: (Markdown reply, sources panel HTML)."""
         text = message_text(message)
-        if not text.strip():
-            return EMPTY_MESSAGE_JA, sources_html(None)
-        if len(text) > MAX_QUESTION_CHARS:
-            notice = too_long_message(len(text))
-            return notice, message_html(notice)
+        problem = message_problem(text)
+        if problem is not None:
+            return problem, message_html(problem)
         bot = self.bot
         try:
             answer = bot.ask(text, history=chat_history(history))
@@ -308,6 +321,12 @@ def build_app(bot: Assistant, *, uploads_dir: str | Path | None = None) -> "gr.B
     def chat(message: str, history: list[dict]):
         return app.respond(message, history)
 
+    def check(message: str):
+        # Runs in the browser's submit path before the message joins the chat: an empty or
+        # over-long message is stopped here with a hint; `respond` checks again for API callers.
+        problem = message_problem(message)
+        return gr.validate(problem is None, problem or "")
+
     def refresh_tables():
         return app.fact_table(), app.document_table()
 
@@ -333,6 +352,7 @@ def build_app(bot: Assistant, *, uploads_dir: str | Path | None = None) -> "gr.B
                         textbox = gr.Textbox(
                             elem_id="kotae-question",
                             placeholder="質問を入力（例: SICORPの令和4年度予算額は？）",
+                            label="質問",
                             show_label=False,
                             submit_btn=True,
                             stop_btn=False,
@@ -350,6 +370,7 @@ def build_app(bot: Assistant, *, uploads_dir: str | Path | None = None) -> "gr.B
                             concurrency_limit=4,
                             fill_height=False,
                             autofocus=True,
+                            validator=check,
                         )
                         clear = gr.Button("会話をクリア", elem_id="kotae-clear", variant="secondary", size="sm")
                     with gr.Column(scale=2, min_width=300):

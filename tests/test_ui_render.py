@@ -237,3 +237,120 @@ def test_ingest_message_when_nothing_was_added():
     from assistant.indexer import IngestReport
 
     assert ingest_message(IngestReport(unchanged=["/u/a.txt"])).startswith("ℹ️")
+
+
+# -- the chat handler (ChatApp.respond) with a fake assistant -------------------------------------
+class _FakeBot:
+    """Records what `ask` got; answers with a fixed citation (the handler, not retrieval, is under test)."""
+
+    def __init__(self, error=None):
+        self.calls = []
+        self.error = error
+
+    def ask(self, question, history=None):
+        self.calls.append((question, history))
+        if self.error:
+            raise self.error
+        cite = _citation("令和4年度予算額(案)：1,160百万円<script>x</script>", (0, 20))
+        return Answer(text=f"> {cite.text} [1]", answerable=True, citations=[cite], question=question,
+                      resolved_question=question)
+
+
+def _chat_app(bot):
+    from assistant.ui import ChatApp
+
+    return ChatApp(bot)
+
+
+def test_respond_returns_safe_markdown_and_the_sources_panel():
+    bot = _FakeBot()
+    reply, panel = _chat_app(bot).respond("SICORPの令和4年度予算額は？", [])
+    assert "1,160百万円" in reply and "<script>" not in reply and "&lt;script>" in reply
+    assert "<mark>令和4年度予算額(案)：<strong>1,160百万円</strong></mark>" in panel
+    assert "<script>" not in panel
+    assert bot.calls == [("SICORPの令和4年度予算額は？", [])]
+
+
+GRADIO_HISTORIES = [
+    # (history as Gradio passes it, history as ask() gets it)
+    ([{"role": "user", "content": "SICORPの予算は？"}, {"role": "assistant", "content": "1,160百万円", "metadata": None}],
+     [{"role": "user", "content": "SICORPの予算は？"}, {"role": "assistant", "content": "1,160百万円"}]),
+    ([{"role": "user", "content": [{"type": "text", "text": "SICORPの予算は？"}]}],
+     [{"role": "user", "content": "SICORPの予算は？"}]),
+    ([{"role": "user", "content": "あ" * 100_000}, {"role": "assistant", "content": "質問が長すぎます"}],
+     [{"role": "assistant", "content": "質問が長すぎます"}]),
+    ([{"role": "system", "content": "x"}, {"role": "user", "content": {"path": "/tmp/a.png"}}, "junk"], []),
+]
+
+
+@pytest.mark.parametrize("history, expected", GRADIO_HISTORIES)
+def test_the_chat_history_reaches_ask_as_text_turns(history, expected):
+    bot = _FakeBot()
+    _chat_app(bot).respond("では前年度は？", history)
+    assert bot.calls == [("では前年度は？", expected)]
+
+
+def test_only_the_latest_turns_are_passed_on():
+    from assistant.ui import HISTORY_TURNS
+
+    bot = _FakeBot()
+    history = [{"role": "user" if i % 2 == 0 else "assistant", "content": f"質問{i}"} for i in range(40)]
+    _chat_app(bot).respond("では前年度は？", history)
+    assert [t["content"] for t in bot.calls[0][1]] == [f"質問{i}" for i in range(40 - HISTORY_TURNS, 40)]
+
+
+BAD_MESSAGES = [
+    ("", "質問を入力してください。"),
+    ("  \n　", "質問を入力してください。"),
+    ("あ" * 100_000, "質問が長すぎます（100,000文字）"),
+    ("a" * 2001, "質問が長すぎます（2,001文字）"),
+]
+
+
+@pytest.mark.parametrize("message, reply_starts", BAD_MESSAGES)
+def test_empty_or_huge_messages_are_refused_without_asking(message, reply_starts):
+    bot = _FakeBot()
+    reply, panel = _chat_app(bot).respond(message, [])
+    assert reply.startswith(reply_starts)
+    assert bot.calls == []
+
+
+def test_errors_reach_the_chat_as_one_line():
+    from ingest.errors import KotaeError
+
+    reply, panel = _chat_app(_FakeBot(error=KotaeError("the index is <corrupt>; re-ingest"))).respond("質問", [])
+    assert reply.startswith("⚠️") and "\n" not in reply and "<corrupt>" not in reply
+    reply, panel = _chat_app(_FakeBot(error=RuntimeError("boom"))).respond("質問", [])
+    assert "RuntimeError" in reply and "Traceback" not in reply
+
+
+LOOPBACK = [("127.0.0.1", True), ("localhost", True), ("::1", True), ("[::1]", True), ("127.0.0.2", True),
+            ("0.0.0.0", False), ("192.168.1.10", False), ("::", False), ("example.com", False)]
+
+
+@pytest.mark.parametrize("host, expected", LOOPBACK)
+def test_loopback_hosts_are_recognised(host, expected):
+    from assistant.ui import is_loopback
+
+    assert is_loopback(host) is expected
+
+
+def test_serve_warns_on_a_non_loopback_host_and_binds_where_asked(monkeypatch, capsys):
+    import assistant.ui as ui
+
+    launched = {}
+    monkeypatch.setattr(ui.Assistant, "load", classmethod(lambda cls, d: _FakeLoaded()))
+    monkeypatch.setattr(ui, "build_app", lambda bot: "demo")
+    monkeypatch.setattr(ui, "launch", lambda demo, host, port: launched.update(host=host, port=port))
+    assert ui.serve("idx", "0.0.0.0", 7999) == 0
+    assert launched == {"host": "0.0.0.0", "port": 7999}
+    assert "warning" in capsys.readouterr().err
+    assert ui.serve("idx", "127.0.0.1", 7999) == 0
+    assert capsys.readouterr().err == ""
+
+
+class _FakeLoaded:
+    class retriever:
+        @staticmethod
+        def warm_up():
+            pass
