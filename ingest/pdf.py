@@ -42,9 +42,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 # Producers' placeholder titles that name nothing; the file name is a better title than these.
-_PLACEHOLDER_TITLES = {"untitled", "無題", "none", "unknown", "title", "タイトル"}
+_PLACEHOLDER_TITLES = {
+    "untitled", "無題", "none", "unknown", "title", "タイトル", "powerpoint プレゼンテーション",
+    "powerpoint presentation", "スライド 1", "slide 1", "pdf", "document", "文書",
+}  # fmt: skip
 _OFFICE_PREFIX = re.compile(r"^Microsoft (?:Word|PowerPoint|Excel) - ", re.IGNORECASE)
-_OFFICE_SUFFIX = re.compile(r"\.(?:docx?|pptx?|xlsx?|rtf|jtd|txt)$", re.IGNORECASE)
+_OFFICE_SUFFIX = re.compile(r"\.(?:docx?|pptx?|xlsx?|rtf|jtd|txt|pdf)$", re.IGNORECASE)
 
 
 def load(path: Path, data: bytes) -> RawDocument:
@@ -183,6 +186,6 @@ def _title(metadata: dict, path: Path) -> str:
     """The metadata title unless it is a placeholder; else the file's stem."""
     title = str(metadata.get("Title") or "").strip()
     title = _OFFICE_SUFFIX.sub("", _OFFICE_PREFIX.sub("", title)).strip()
-    if not title or title.lower() in _PLACEHOLDER_TITLES:
+    if not title or " ".join(title.lower().split()) in _PLACEHOLDER_TITLES:
         return Path(path).stem
     return title

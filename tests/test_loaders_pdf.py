@@ -67,6 +67,8 @@ def test_source_hash_and_media_type(three_pages):
         ("令和4年度 予算（案）の概要", "令和4年度 予算（案）の概要"),
         ("Microsoft Word - 国際展開資料.docx", "国際展開資料"),  # the producer's prefix and suffix go
         ("untitled", "budget"),  # reportlab's placeholder: the file's stem is better
+        ("PowerPoint プレゼンテーション", "budget"),  # Japanese PowerPoint's default title
+        ("資料１.pdf", "資料１"),
         (None, "budget"),
     ],
 )
