@@ -1,0 +1,755 @@
+"""Figure questions: question → `FactQuery` → lookup in the extracted facts → `FactResult`.
+
+Only generic vocabulary lives here (attribute words in Japanese and English, unit words, operation
+words); subject names come from the gazetteer, which is derived from the documents.
+
+Every number a `FactResult` carries is a fact's value as written, or derived from cited facts only
+(a difference, a percentage, a sum, a unit conversion). When the subject, the attribute or the year is
+not in the facts, the result is not answerable and the caller falls back to passages.
+
+Example:
+    >>> from ingest.models import Citation, Fact
+    >>> from ingest.gazetteer import build_gazetteer
+    >>> cite = Citation(source="a.txt", title="a", page=2, text="…", start=0, end=1)
+    >>> facts = [Fact(subject="戦略的国際共同研究プログラム(SICORP)", attribute="令和4年度予算額(案)", value="1,160百万円",
+    ...               amount_yen=1_160_000_000, fiscal_year="令和4年度", citation=cite)]
+    >>> index = FactsIndex.build(facts)
+    >>> describe_fact_result(index.answer("SICORPの令和4年度予算額は何億円？"))
+    '戦略的国際共同研究プログラム(SICORP)の令和4年度予算額(案)は11.6億円（1,160百万円）です。'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict
+
+from ingest.facts import UNASSIGNED, attribute_detail, canonical_attribute
+from ingest.gazetteer import Gazetteer, build_gazetteer
+from ingest.models import Document, Fact
+from ingest.units import YEN_UNITS, find_years, fiscal_year_label, parse_money, to_western_year
+
+__all__ = [
+    "FactOperation",
+    "FactQuery",
+    "FactResult",
+    "FactsIndex",
+    "parse_fact_question",
+    "lookup",
+    "format_amount",
+    "describe_fact_result",
+    "facts_table",
+]
+
+
+class FactOperation(str, Enum):
+    """What a figure question asks for."""
+
+    LOOKUP = "lookup"
+    DIFF = "diff"
+    COMPARE = "compare"
+    SUM = "sum"
+
+
+# -- generic vocabulary --------------------------------------------------------------------------------------
+# (canonical attribute, Japanese cue words, English cue words); the first entry whose cue occurs wins,
+# so specific words come before general ones.
+ATTRIBUTE_CUES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("補正予算額", ("補正予算", "補正"), ("supplementary budget", "supplementary", "extra budget")),
+    ("渡航期間", ("渡航期間",), ("travel period", "stay abroad")),
+    ("受入期間", ("受入期間", "受け入れ期間", "受入れ期間"), ("hosting period",)),
+    ("事業期間", ("事業期間",), ("program period", "programme period")),
+    ("事業開始時期", ("開始時期", "開始年度", "いつから", "いつ始", "始まった", "開始された", "開始", "創設"),
+     ("start", "began", "begin", "since when", "launched", "established")),
+    ("新規採用人数", ("新規採用人数", "採用人数", "採用予定", "採用"), ("new fellows", "fellows", "fellowships awarded", "hired", "recruit")),
+    ("受入人数", ("受入人数", "受け入れ人数", "受入れ人数", "受け入れ", "受入", "招へい人数"),
+     ("participants", "visitors", "accepted", "hosted", "invited", "receive")),
+    ("海外派遣人数", ("派遣人数", "派遣"), ("dispatch", "sent abroad", "send abroad")),
+    ("支援件数", ("支援件数", "採択件数", "採択数", "何件", "件数"), ("number of projects", "how many projects", "projects", "grants awarded")),
+    ("支援額", ("支援額", "助成額", "1件あたり", "1件当たり", "1課題あたり", "1課題当たり", "支援規模", "支援金額", "いくら支援"),
+     ("per project", "grant amount", "support amount", "funding per", "award amount", "grant size")),
+    ("支援期間", ("支援期間", "何年間", "何か月", "何ヶ月", "期間"), ("period", "duration", "how long", "length", "how many years")),
+    ("人数", ("何人", "人数", "何名"), ("how many people", "how many researchers", "how many students", "number of people")),
+    ("予算額", ("予算額", "予算", "いくら", "金額", "経費", "費用"), ("budget", "how much", "funding", "amount", "cost", "allocation")),
+)
+# Canonical attributes that answer one another, most specific first.
+ATTRIBUTE_FAMILIES: dict[str, tuple[str, ...]] = {
+    "予算額": ("予算額",),
+    "補正予算額": ("補正予算額",),
+    "支援額": ("支援額", "支援規模", "事業経費"),
+    "支援件数": ("支援件数", "件数", "採択件数"),
+    "人数": ("新規採用人数", "受入人数", "海外派遣人数", "採用人数"),
+    "新規採用人数": ("新規採用人数", "採用人数"),
+    "受入人数": ("受入人数",),
+    "海外派遣人数": ("海外派遣人数",),
+    "支援期間": ("支援期間", "渡航期間", "受入期間"),
+    "渡航期間": ("渡航期間",),
+    "受入期間": ("受入期間",),
+    "事業期間": ("事業期間",),
+    "事業開始時期": ("事業開始時期", "事業期間"),
+}
+_DIFF_CUES = ("増減", "増加", "減少", "前年度比", "前年比", "対前年", "伸び", "増えた", "減った", "増額", "減額",
+              "変化", "どれだけ増", "どのくらい増", "どれくらい増", "どれだけ減", "どのくらい減", "差額", "差は", "差")
+_DIFF_CUES_EN = ("change", "increase", "decrease", "difference", "grow", "grew", "differ", "compared with the previous",
+                 "compared to the previous", "year-on-year", "year on year")
+_COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "小さい", "比較", "上回", "下回", "より")
+_COMPARE_CUES_EN = ("which", "larger", "bigger", "more", "less", "smaller", "compare", "greater", "higher", "lower")
+_SUM_CUES = ("合計", "合わせ", "あわせ", "総額", "総計", "全部で", "合算", "計で", "足すと")
+_SUM_CUES_EN = ("total", "sum", "combined", "altogether", "together", "in all")
+_PRIOR_CUES = ("前年度", "昨年度", "前年", "去年", "前の年度")
+_PRIOR_CUES_EN = ("previous year", "prior year", "last year", "previous fiscal year", "preceding year", "year before")
+_CURRENT_CUES = ("今年度", "本年度", "当年度")
+_CURRENT_CUES_EN = ("this year", "this fiscal year", "current year")
+_FIGURE_CUES = ("いくら", "何人", "何件", "何年", "何か月", "何ヶ月", "何名", "何億", "何百万", "何万", "何円", "どれくらい", "どのくらい", "いつ")
+_FIGURE_CUES_EN = ("how much", "how many", "how long", "when", "what is the budget", "amount")
+_UNIT_WORDS_EN = (("trillion yen", "trillion yen"), ("100 million yen", "億円"), ("hundred million yen", "億円"),
+                  ("billion yen", "billion yen"), ("million yen", "million yen"), ("thousand yen", "thousand yen"),
+                  ("in yen", "円"), ("oku yen", "億円"))
+ENGLISH_UNITS = {"thousand yen": 10**3, "million yen": 10**6, "billion yen": 10**9, "trillion yen": 10**12}
+"""English money units `format_amount` also writes ("1.16 billion yen")."""
+_FOLLOW_UNITS = "兆円|千億円|百億円|十億円|億円|千万円|百万円|十万円|万円|千円|円"
+_UNIT_ASK_RE = re.compile(rf"何\s*(?P<a>{_FOLLOW_UNITS})|(?P<b>{_FOLLOW_UNITS})\s*(?:で|単位|に換算|換算|に直|表記)")
+_JAPANESE_RE = re.compile(r"[\u3040-\u30FF\u4E00-\u9FFF]")
+_EN_YEAR_RE = re.compile(r"(?:FY|fiscal(?:\s+year)?)\s*(\d{4})|\b(20\d{2}|19\d{2})\b", re.IGNORECASE)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FactQuery(_Frozen):
+    """What a figure question asks: which subjects, attribute, year, unit and operation.
+
+    `fiscal_year` is set when the question names a year (or a relative year that could be resolved);
+    `year_offset` keeps a relative year (前年度 = -1) to be resolved against the facts' own year.
+
+    Example:
+        >>> FactQuery(question="SICORPの予算は？", subjects=("戦略的国際共同研究プログラム(SICORP)",), attribute="予算額",
+        ...           is_figure_question=True).operation
+        <FactOperation.LOOKUP: 'lookup'>
+    """
+
+    question: str
+    subjects: tuple[str, ...] = ()
+    subject_surfaces: tuple[str, ...] = ()
+    attribute: str | None = None
+    attribute_detail: str | None = None
+    fiscal_year: str | None = None
+    year_offset: int | None = None
+    wants_unit: str | None = None
+    operation: FactOperation = FactOperation.LOOKUP
+    is_figure_question: bool = False
+    lang: str = "ja"
+
+
+class FactResult(_Frozen):
+    """The facts that answer a `FactQuery`, best first, and what was derived from them.
+
+    - lookup: `facts[0]` answers; further facts with the same value support it; when the question does not
+      pick one of several details (長期/短期), `listing` is True and each detail's fact is given.
+    - diff: `facts` = (this year's, the prior year's); `derived_yen` the difference, `derived_text` it in the
+      unit as written ("82百万円"), `percent_change` against the prior year.
+    - compare: `facts` = one per subject, larger first; `larger_subject`; `derived_*` the difference.
+    - sum: `facts` = the summed facts; `derived_*` the sum.
+    """
+
+    query: FactQuery
+    facts: tuple[Fact, ...] = ()
+    answerable: bool = False
+    derived_yen: int | None = None
+    derived_quantity: float | None = None
+    derived_text: str | None = None
+    percent_change: float | None = None
+    larger_subject: str | None = None
+    listing: bool = False
+    missing: str | None = None
+
+
+# -- amounts ---------------------------------------------------------------------------------------------------
+def format_amount(yen: int, unit: str) -> str:
+    """`yen` written in `unit`, exactly (no rounding): 1,160,000,000 in 億円 → "11.6億円".
+
+    Args:
+        yen: an amount in yen (may be negative, e.g. a decrease).
+        unit: one of 円, 千円, 万円, 十万円, 百万円, 千万円, 億円, 十億円, 百億円, 千億円, 兆円, or an English
+            unit: thousand yen, million yen, billion yen, trillion yen.
+
+    Example:
+        >>> format_amount(1_160_000_000, "億円"), format_amount(82_000_000, "百万円"), format_amount(-50_000_000, "億円")
+        ('11.6億円', '82百万円', '-0.5億円')
+        >>> format_amount(1_160_000_000, "billion yen")
+        '1.16 billion yen'
+    """
+    scale = YEN_UNITS.get(unit) or ENGLISH_UNITS.get(unit)
+    if scale is None:
+        valid = ", ".join([*YEN_UNITS, *ENGLISH_UNITS])
+        raise ValueError(f"unit must be one of {valid}. Currently, the unit is {unit!r}")
+    if not isinstance(yen, int):
+        raise ValueError(f"yen must be an integer amount of yen. Currently, it is {yen!r}")
+    value = Decimal(yen) / Decimal(scale)
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    integer = int(value)
+    fraction = value - integer
+    text = f"{integer:,}"
+    if fraction:
+        digits = format(fraction.normalize(), "f")
+        text += digits[1:] if digits.startswith("0") else digits
+    return f"{sign}{text}{' ' + unit if unit in ENGLISH_UNITS else unit}"
+
+
+def _written_unit(fact: Fact) -> str | None:
+    money = parse_money(fact.value)
+    return money.unit if money else None
+
+
+def _auto_conversion(fact: Fact) -> str | None:
+    """The 億円 reading of an amount written in a smaller unit (1,160百万円 → 11.6億円), if it reads better."""
+    if fact.amount_yen is None or fact.amount_yen < YEN_UNITS["億円"]:
+        return None
+    unit = _written_unit(fact)
+    if unit in (None, "億円", "兆円"):
+        return None
+    return format_amount(fact.amount_yen, "億円")
+
+
+# -- parsing questions -------------------------------------------------------------------------------------------
+def _has_any(text: str, cues: Iterable[str]) -> bool:
+    return any(c in text for c in cues)
+
+
+def _has_any_en(text: str, cues: Iterable[str]) -> bool:
+    return any(re.search(rf"(?<![a-z]){re.escape(c)}(?![a-z])", text) for c in cues)
+
+
+def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str | None = None) -> FactQuery:
+    """Read a question as a figure query.
+
+    Args:
+        question: the user's question (Japanese or English).
+        gazetteer: the subjects of the collection (`ingest.gazetteer.build_gazetteer`).
+        reference_year: the fiscal year relative words (前年度, last year) count from; when None they are
+            kept as `year_offset` and resolved against the facts.
+
+    Example:
+        >>> q = parse_fact_question("では前年度は何億円？", Gazetteer(), reference_year="令和4年度")
+        >>> (q.fiscal_year, q.wants_unit, q.is_figure_question)
+        ('令和3年度', '億円', True)
+    """
+    q = unicodedata.normalize("NFKC", question).strip()
+    lower = q.lower()
+    matches = [m for m in gazetteer.match(q)]
+    exact = [m for m in matches if m.kind != "partial"]
+    matches = sorted(exact or matches, key=lambda m: m.start)
+    subjects = tuple(m.name for m in matches)
+    surfaces = tuple(m.surface for m in matches)
+    # Words naming the subject must not be read as attribute cues ("事業開始" inside a name is rare, but
+    # "…交流事業" contains no cue while "海外派遣" could); blank them out first.
+    rest = q
+    for m in matches:
+        rest = rest[: m.start] + " " * (m.end - m.start) + rest[m.end :]
+    rest_lower = rest.lower()
+    lang = "ja" if _JAPANESE_RE.search(rest) else "en"
+
+    attribute = None
+    for canonical, ja, en in ATTRIBUTE_CUES:
+        if _has_any(rest, ja) or _has_any_en(rest_lower, en):
+            attribute = canonical
+            break
+
+    year_offset = None
+    fiscal_year = None
+    years = [y for y in find_years(rest) if y.fiscal or not y.text.endswith("年")]
+    if not years:
+        years = [y for y in find_years(rest) if re.search(r"(?:令和|平成|昭和|R|H)", y.text)]
+    if years:
+        fiscal_year = fiscal_year_label(years[0].year)
+    else:
+        m = _EN_YEAR_RE.search(rest)
+        if m:
+            fiscal_year = fiscal_year_label(int(m.group(1) or m.group(2)))
+    if fiscal_year is None:
+        if _has_any(rest, _PRIOR_CUES) or _has_any_en(rest_lower, _PRIOR_CUES_EN):
+            year_offset = -1
+        elif _has_any(rest, _CURRENT_CUES) or _has_any_en(rest_lower, _CURRENT_CUES_EN):
+            year_offset = 0
+        if year_offset is not None and reference_year:
+            ref = to_western_year(reference_year)
+            if ref is not None:
+                fiscal_year = fiscal_year_label(ref + year_offset)
+
+    wants_unit = None
+    unit_match = _UNIT_ASK_RE.search(rest)
+    if unit_match:
+        wants_unit = unit_match.group("a") or unit_match.group("b")
+    else:
+        for words, unit in _UNIT_WORDS_EN:
+            if words in rest_lower:
+                wants_unit = unit
+                break
+
+    operation = FactOperation.LOOKUP
+    if _has_any(rest, _SUM_CUES) or _has_any_en(rest_lower, _SUM_CUES_EN):
+        operation = FactOperation.SUM if len(subjects) >= 2 else FactOperation.LOOKUP
+    elif len(subjects) >= 2 and (_has_any(rest, _COMPARE_CUES) or _has_any_en(rest_lower, _COMPARE_CUES_EN)):
+        operation = FactOperation.COMPARE
+    elif _has_any(rest, _DIFF_CUES) or _has_any_en(rest_lower, _DIFF_CUES_EN):
+        operation = FactOperation.COMPARE if len(subjects) >= 2 else FactOperation.DIFF
+    if operation is FactOperation.DIFF:
+        attribute = attribute or "予算額"
+        if year_offset == -1 and not years:
+            # "前年度と比べて": the prior year is the base of the comparison, not the year asked about.
+            year_offset, fiscal_year = None, None
+    if operation in {FactOperation.SUM, FactOperation.COMPARE} and attribute is None:
+        attribute = "予算額"
+
+    is_figure = (
+        attribute is not None
+        or operation is not FactOperation.LOOKUP
+        or wants_unit is not None
+        or _has_any(rest, _FIGURE_CUES)
+        or _has_any_en(rest_lower, _FIGURE_CUES_EN)
+    )
+    if is_figure and attribute is None and (wants_unit or "いくら" in rest or "how much" in rest_lower):
+        attribute = "予算額"
+    return FactQuery(
+        question=question,
+        subjects=subjects,
+        subject_surfaces=surfaces,
+        attribute=attribute,
+        attribute_detail=None,
+        fiscal_year=fiscal_year,
+        year_offset=year_offset,
+        wants_unit=wants_unit,
+        operation=operation,
+        is_figure_question=is_figure,
+        lang=lang,
+    )
+
+
+# -- lookup ---------------------------------------------------------------------------------------------------------
+def _reference_year(facts: Sequence[Fact], subject: str | None = None) -> str | None:
+    """The year a collection's (or a subject's) budget figures are for: the commonest budget year not
+    written as 前年度."""
+    years = Counter(
+        f.fiscal_year
+        for f in facts
+        if f.fiscal_year
+        and canonical_attribute(f.attribute) == "予算額"
+        and not f.attribute.startswith(("前年度", "昨年度"))
+        and (subject is None or f.subject == subject)
+    )
+    if not years:
+        return None
+    return max(years.items(), key=lambda kv: (kv[1], to_western_year(kv[0]) or 0))[0]
+
+
+def _same_year(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and to_western_year(a) == to_western_year(b)
+
+
+def _attribute_score(wanted: str, fact: Fact) -> int:
+    have = canonical_attribute(fact.attribute)
+    if have == wanted:
+        return 3
+    family = ATTRIBUTE_FAMILIES.get(wanted, (wanted,))
+    if have in family:
+        return 2 if family.index(have) == 0 else 1
+    return 0
+
+
+def _detail_score(question: str, fact: Fact) -> int:
+    detail = attribute_detail(fact.attribute)
+    if detail is None:
+        return 1
+    core = re.sub(r"(タイプ|型|枠)$", "", detail)
+    return 2 if (detail in question or (len(core) >= 2 and core in question)) else 0
+
+
+def _rank(query: FactQuery, facts: Sequence[Fact], subject: str, year: str | None, attribute: str) -> list[Fact]:
+    """Facts of `subject` answering `attribute` for `year`, best first."""
+    question = unicodedata.normalize("NFKC", query.question)
+    scored = []
+    for fact in facts:
+        if fact.subject != subject or fact.subject_assignment == UNASSIGNED:
+            continue
+        a = _attribute_score(attribute, fact)
+        if a == 0:
+            continue
+        is_budget = canonical_attribute(fact.attribute) in {"予算額", "補正予算額"}
+        if is_budget or (year is not None and query.fiscal_year is not None and fact.fiscal_year is not None):
+            if year is not None and not _same_year(fact.fiscal_year, year):
+                continue
+        d = _detail_score(question, fact)
+        scored.append(((a, d, fact.subject_assignment == "explicit", fact.confidence), fact))
+    scored.sort(key=lambda x: x[0], reverse=True)
+    return [f for _s, f in scored]
+
+
+def _best(query: FactQuery, facts: Sequence[Fact], subject: str) -> tuple[list[Fact], str | None]:
+    """(ranked facts, missing reason) for one subject, resolving the year against the facts."""
+    attribute = query.attribute or "予算額"
+    if not any(f.subject == subject and f.subject_assignment != UNASSIGNED for f in facts):
+        return [], "subject"
+    year = query.fiscal_year
+    if year is None and query.year_offset is not None:
+        ref = _reference_year(facts, subject) or _reference_year(facts)
+        if ref is not None:
+            year = fiscal_year_label(to_western_year(ref) + query.year_offset)
+    explicit_year = year is not None
+    if year is None and attribute in {"予算額"}:
+        year = _reference_year(facts, subject) or _reference_year(facts)
+    ranked = _rank(query, facts, subject, year, attribute)
+    if not ranked and not explicit_year and attribute == "予算額":
+        # Asked for "the budget" with no year: a supplementary budget is the program's only budget figure.
+        ranked = _rank(query, facts, subject, None, "補正予算額")
+        if not ranked:
+            ranked = sorted(
+                _rank(query, facts, subject, None, "予算額"),
+                key=lambda f: -(to_western_year(f.fiscal_year or "") or 0),
+            )
+    if not ranked:
+        has_attribute = any(
+            f.subject == subject and _attribute_score(attribute, f) for f in facts if f.subject_assignment != UNASSIGNED
+        )
+        return [], "fiscal_year" if has_attribute else "attribute"
+    return ranked, None
+
+
+def _support(ranked: list[Fact]) -> list[Fact]:
+    """The best fact and those that say the same thing (same attribute and value) elsewhere."""
+    top = ranked[0]
+    same = [f for f in ranked[1:] if f.value == top.value and canonical_attribute(f.attribute) == canonical_attribute(top.attribute) and f.fiscal_year == top.fiscal_year]
+    return [top, *same]
+
+
+def _common_unit(facts: Sequence[Fact]) -> str:
+    units = {_written_unit(f) for f in facts}
+    if len(units) == 1 and None not in units:
+        return units.pop()
+    return "百万円"
+
+
+def lookup(query: FactQuery, facts: Sequence[Fact]) -> FactResult:
+    """The facts that answer `query`, and what can be derived from them (nothing else).
+
+    Example:
+        >>> lookup(FactQuery(question="?"), []).answerable
+        False
+    """
+    if not query.is_figure_question:
+        return FactResult(query=query, missing="not_a_figure_question")
+    if not query.subjects:
+        return FactResult(query=query, missing="subject")
+    op = query.operation
+    if op is FactOperation.LOOKUP:
+        ranked, missing = _best(query, facts, query.subjects[0])
+        if not ranked:
+            return FactResult(query=query, missing=missing)
+        top_score = (_attribute_score(query.attribute or "予算額", ranked[0]), _detail_score(query.question, ranked[0]))
+        peers = [
+            f
+            for f in ranked
+            if (_attribute_score(query.attribute or "予算額", f), _detail_score(query.question, f)) == top_score
+        ]
+        details = {attribute_detail(f.attribute) for f in peers}
+        if len(details) > 1 and None not in details:
+            chosen: list[Fact] = []
+            for f in peers:
+                if attribute_detail(f.attribute) not in {attribute_detail(c.attribute) for c in chosen}:
+                    chosen.append(f)
+            return FactResult(query=query, facts=tuple(chosen), answerable=True, listing=True)
+        return FactResult(query=query, facts=tuple(_support(ranked)), answerable=True)
+
+    if op is FactOperation.DIFF:
+        subject = query.subjects[0]
+        current, missing = _best(query, facts, subject)
+        if not current:
+            return FactResult(query=query, missing=missing)
+        cur = current[0]
+        prior_year = None
+        if cur.fiscal_year and to_western_year(cur.fiscal_year):
+            prior_year = fiscal_year_label(to_western_year(cur.fiscal_year) - 1)
+        prior_query = query.model_copy(update={"fiscal_year": prior_year, "year_offset": None})
+        prior, _ = _best(prior_query, facts, subject) if prior_year else ([], None)
+        prior = [p for p in prior if _same_year(p.fiscal_year, prior_year)]
+        if not prior:
+            return FactResult(query=query, facts=(cur,), answerable=False, missing="prior_year")
+        before = prior[0]
+        if cur.amount_yen is None or before.amount_yen is None:
+            return FactResult(query=query, facts=(cur, before), answerable=True)
+        diff = cur.amount_yen - before.amount_yen
+        percent = round(diff * 100 / before.amount_yen, 1) if before.amount_yen else None
+        unit = _common_unit([cur, before])
+        return FactResult(
+            query=query,
+            facts=(cur, before),
+            answerable=True,
+            derived_yen=diff,
+            derived_text=format_amount(diff, unit),
+            percent_change=percent,
+        )
+
+    per_subject: list[Fact] = []
+    for subject in query.subjects:
+        ranked, missing = _best(query, facts, subject)
+        if not ranked:
+            return FactResult(query=query, facts=tuple(per_subject), missing=missing)
+        per_subject.append(ranked[0])
+    amounts = [f.amount_yen for f in per_subject]
+    quantities = [f.quantity for f in per_subject]
+    if all(a is not None for a in amounts):
+        values: list[float] = [float(a) for a in amounts]  # type: ignore[arg-type]
+        money = True
+    elif all(q is not None for q in quantities) and len({f.unit for f in per_subject}) == 1:
+        values = [float(q) for q in quantities]  # type: ignore[arg-type]
+        money = False
+    else:
+        return FactResult(query=query, facts=tuple(per_subject), answerable=True)
+    if op is FactOperation.SUM:
+        if money:
+            total = sum(int(a) for a in amounts)  # type: ignore[arg-type]
+            return FactResult(
+                query=query, facts=tuple(per_subject), answerable=True, derived_yen=total,
+                derived_text=format_amount(total, _common_unit(per_subject)),
+            )
+        total_q = sum(values)
+        return FactResult(
+            query=query, facts=tuple(per_subject), answerable=True, derived_quantity=total_q,
+            derived_text=f"{_number(total_q)}{per_subject[0].unit}",
+        )
+    order = sorted(range(len(per_subject)), key=lambda i: -values[i])
+    ranked_facts = tuple(per_subject[i] for i in order)
+    larger = ranked_facts[0].subject if values[order[0]] != values[order[1]] else None
+    if money:
+        diff = int(amounts[order[0]]) - int(amounts[order[1]])  # type: ignore[arg-type]
+        return FactResult(
+            query=query, facts=ranked_facts, answerable=True, larger_subject=larger, derived_yen=diff,
+            derived_text=format_amount(diff, _common_unit(ranked_facts[:2])),
+        )
+    diff_q = values[order[0]] - values[order[1]]
+    return FactResult(
+        query=query, facts=ranked_facts, answerable=True, larger_subject=larger, derived_quantity=diff_q,
+        derived_text=f"{_number(diff_q)}{ranked_facts[0].unit}",
+    )
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+
+
+# -- answer sentences ------------------------------------------------------------------------------------------------
+_ATTRIBUTE_EN = {
+    "予算額": "budget",
+    "補正予算額": "supplementary budget",
+    "支援額": "support amount",
+    "支援規模": "scale of support",
+    "事業経費": "program cost",
+    "支援期間": "support period",
+    "渡航期間": "period abroad",
+    "受入期間": "hosting period",
+    "事業期間": "program period",
+    "事業開始時期": "start of the program",
+    "新規採用人数": "number of new fellows",
+    "受入人数": "number of people hosted",
+    "海外派遣人数": "number of researchers sent abroad",
+    "支援件数": "number of projects supported",
+    "件数": "number of projects",
+    "金額": "amount",
+}
+
+
+def _value_text(fact: Fact, wants_unit: str | None, auto_convert: bool = True, lang: str = "ja") -> str:
+    """The value as written, with a conversion: "11.6億円（1,160百万円）" when a unit was asked for."""
+    open_, close = ("（", "）") if lang == "ja" else (" (", ")")
+    if fact.value.strip() in _DASHES:
+        return f"「{fact.value}」" if lang == "ja" else f'"{fact.value}" (no amount)'
+    if fact.amount_yen is not None and wants_unit and wants_unit != _written_unit(fact):
+        return f"{format_amount(fact.amount_yen, wants_unit)}{open_}{fact.value}{close}"
+    auto = _auto_conversion(fact) if fact.amount_yen is not None and not wants_unit and auto_convert else None
+    return f"{fact.value}{open_}{auto}{close}" if auto else fact.value
+
+
+_DASHES = {"ー", "-", "－", "―", "−"}
+
+
+def _attribute_label(fact: Fact, lang: str) -> str:
+    if lang == "ja":
+        if fact.attribute.startswith(("前年度", "昨年度")) and fact.fiscal_year:
+            return f"{fact.attribute}（{fact.fiscal_year}）"
+        return fact.attribute
+    base = canonical_attribute(fact.attribute)
+    label = _ATTRIBUTE_EN.get(base, base)
+    year = to_western_year(fact.fiscal_year) if fact.fiscal_year else None
+    if year and base in {"予算額", "補正予算額"}:
+        label = f"FY{year} {'draft ' if '(案)' in fact.attribute else ''}{label}"
+    return f"{label} ({fact.attribute})"
+
+
+def _subject_label(result: FactResult, subject: str, lang: str) -> str:
+    if lang == "en":
+        q = result.query
+        for name, surface in zip(q.subjects, q.subject_surfaces):
+            if name == subject and surface != subject and surface.isascii():
+                return f"{surface} ({subject})"
+    return subject
+
+
+def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
+    """The direct answer sentence for a `FactResult`. Every amount in it is a fact's value as written,
+    a unit conversion of one, or derived from the facts in `result` (a difference, a percentage, a sum).
+
+    Args:
+        result: what `lookup` returned.
+        lang: "ja" or "en".
+
+    Example:
+        >>> describe_fact_result(FactResult(query=FactQuery(question="?")))
+        '資料には記載がありません。'
+    """
+    if lang not in {"ja", "en"}:
+        raise ValueError(f"lang must be 'ja' or 'en'. Currently, the lang is {lang!r}")
+    ja = lang == "ja"
+    if not result.answerable or not result.facts:
+        return "資料には記載がありません。" if ja else "The documents do not state this."
+    q = result.query
+    facts = result.facts
+    unit = q.wants_unit
+    if q.operation is FactOperation.LOOKUP:
+        if result.listing:
+            parts = [
+                f"{_attribute_label(f, lang)}{'は' if ja else ': '}{_value_text(f, unit, True, lang=lang)}" for f in facts
+            ]
+            subject = _subject_label(result, facts[0].subject, lang)
+            return f"{subject}の" + "、".join(parts) + "です。" if ja else f"{subject}: " + "; ".join(parts) + "."
+        f = facts[0]
+        subject = _subject_label(result, f.subject, lang)
+        if f.value.strip() in _DASHES:
+            return (
+                f"{subject}の{_attribute_label(f, lang)}は「{f.value}」と記載されています（金額の記載なし）。"
+                if ja
+                else f"The {_attribute_label(f, lang)} of {subject} is given as \"{f.value}\" (no amount)."
+            )
+        return (
+            f"{subject}の{_attribute_label(f, lang)}は{_value_text(f, unit, True, lang=lang)}です。"
+            if ja
+            else f"The {_attribute_label(f, lang)} of {subject} is {_value_text(f, unit, True, lang=lang)}."
+        )
+    if q.operation is FactOperation.DIFF:
+        cur, before = facts[0], facts[1]
+        subject = _subject_label(result, cur.subject, lang)
+        head = (
+            f"{subject}の{_attribute_label(cur, lang)}は{_value_text(cur, unit, True, lang=lang)}、{_attribute_label(before, lang)}は{_value_text(before, unit, True, lang=lang)}"
+            if ja
+            else f"The {_attribute_label(cur, lang)} of {subject} is {_value_text(cur, unit, True, lang=lang)}; the {_attribute_label(before, lang)} was {_value_text(before, unit, True, lang=lang)}"
+        )
+        if result.derived_yen is None:
+            return head + ("で、増減は金額の記載がないため計算できません。" if ja else "; the change cannot be computed because one amount is not given.")
+        if result.derived_yen == 0:
+            return head + ("で、前年度と同額です。" if ja else ", the same as the previous year.")
+        amount = result.derived_text.lstrip("-") if result.derived_text else ""
+        if unit and result.derived_yen is not None:
+            amount = format_amount(abs(result.derived_yen), unit)
+        pct = f"{result.percent_change:+.1f}%" if result.percent_change is not None else ""
+        if ja:
+            word = "増加" if result.derived_yen > 0 else "減少"
+            return head + f"で、{amount}の{word}" + (f"（{pct}）" if pct else "") + "です。"
+        word = "an increase" if result.derived_yen > 0 else "a decrease"
+        return head + f": {word} of {amount}" + (f" ({pct})" if pct else "") + "."
+    if q.operation is FactOperation.SUM:
+        items = ("、" if ja else "; ").join(
+            f"{_subject_label(result, f.subject, lang)}（{_value_text(f, unit, False, lang=lang)}）" if ja
+            else f"{_subject_label(result, f.subject, lang)} ({_value_text(f, unit, False, lang=lang)})"
+            for f in facts
+        )
+        if result.derived_text is None:
+            return (f"{items}。単位が揃わないため合計は計算できません。" if ja else f"{items}. These cannot be added up.")
+        total = result.derived_text
+        if unit and result.derived_yen is not None:
+            total = f"{format_amount(result.derived_yen, unit)}{'（' if ja else ' ('}{result.derived_text}{'）' if ja else ')'}"
+        elif ja and result.derived_yen is not None and result.derived_yen >= YEN_UNITS["億円"] and not result.derived_text.endswith(("億円", "兆円")):
+            total = f"{result.derived_text}（{format_amount(result.derived_yen, '億円')}）"
+        label = _attribute_label(facts[0], lang)
+        return f"{items}の{label}の合計は{total}です。" if ja else f"The total {label} of {items} is {total}."
+    # compare
+    first, second = facts[0], facts[1]
+    a = f"{_subject_label(result, first.subject, lang)}（{_value_text(first, unit, False, lang=lang)}）" if ja else f"{_subject_label(result, first.subject, lang)} ({_value_text(first, unit, False, lang=lang)})"
+    b = f"{_subject_label(result, second.subject, lang)}（{_value_text(second, unit, False, lang=lang)}）" if ja else f"{_subject_label(result, second.subject, lang)} ({_value_text(second, unit, False, lang=lang)})"
+    if result.derived_text is None:
+        return f"{a}、{b}。比較できる数値ではありません。" if ja else f"{a}; {b}. These figures cannot be compared."
+    if result.larger_subject is None:
+        return f"{a}と{b}は同じです。" if ja else f"{a} and {b} are the same."
+    diff = result.derived_text
+    if unit and result.derived_yen is not None:
+        diff = format_amount(result.derived_yen, unit)
+    return f"{a}の方が{b}より{diff}大きいです。" if ja else f"{a} is larger than {b} by {diff}."
+
+
+# -- tables and the index -------------------------------------------------------------------------------------------
+def facts_table(facts: Iterable[Fact]) -> list[dict]:
+    """One row per fact for `kotae facts`: subject, attribute, value, numbers, year, page, assignment.
+
+    Example:
+        >>> facts_table([])
+        []
+    """
+    rows = []
+    for f in facts:
+        rows.append(
+            {
+                "subject": f.subject,
+                "attribute": f.attribute,
+                "value": f.value,
+                "amount_yen": f.amount_yen,
+                "amount_yen_min": f.amount_yen_min,
+                "amount_yen_max": f.amount_yen_max,
+                "quantity": f.quantity,
+                "quantity_max": f.quantity_max,
+                "unit": f.unit,
+                "per": f.per,
+                "qualifier": f.qualifier,
+                "fiscal_year": f.fiscal_year,
+                "page": f.citation.page,
+                "source": f.citation.source,
+                "assignment": f.subject_assignment,
+                "confidence": f.confidence,
+            }
+        )
+    return rows
+
+
+class FactsIndex:
+    """The facts of an index with their gazetteer: parse a question, look it up.
+
+    Example:
+        >>> FactsIndex.build([]).answer("SICORPの予算は？").answerable
+        False
+    """
+
+    def __init__(self, facts: Sequence[Fact], gazetteer: Gazetteer) -> None:
+        self.facts = list(facts)
+        self.gazetteer = gazetteer
+        self.reference_year = _reference_year(self.facts)
+
+    @classmethod
+    def build(cls, facts: Sequence[Fact], documents: Iterable[Document] = (), aliases=None) -> "FactsIndex":
+        """Index `facts`; the gazetteer is derived from the documents (if given) and the facts' subjects."""
+        facts = list(facts)
+        return cls(facts, build_gazetteer([*documents, *facts], aliases))
+
+    def parse(self, question: str) -> FactQuery:
+        """`parse_fact_question` with this index's gazetteer; relative years stay relative."""
+        return parse_fact_question(question, self.gazetteer)
+
+    def lookup(self, query: FactQuery) -> FactResult:
+        """`lookup` over this index's facts."""
+        return lookup(query, self.facts)
+
+    def answer(self, question: str) -> FactResult:
+        """Parse and look up in one call."""
+        return self.lookup(self.parse(question))
