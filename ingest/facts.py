@@ -80,6 +80,8 @@ _SPACED_KV_RE = re.compile(
 )
 _COLUMN_LABEL_RE = re.compile(r"^(?P<label>[^\s:0-9()、。/]{2,10})(?:/(?P<per>[0-9]?[^\s/0-9]{1,4}))?$")
 _PAREN_FY_RE = re.compile(r"\(([^()]*?年度)\)")
+# A label above a figure that says it is reference material, not a program's own budget (generic words).
+_REFERENCE_RE = re.compile(r"参考|再掲|内数|関連経費")
 _NOTE_WORDS = ("案", "見込み", "見込", "概算", "要求", "予定")
 
 
@@ -139,6 +141,7 @@ class _Box:
     assignment: str = UNASSIGNED
     confidence: float = 0.0
     heading_line: _Line | None = None
+    reference: bool = False  # labelled 【参考】 / 内数 …: a figure for something other than the page's programs
 
     @property
     def page(self) -> int:
@@ -231,7 +234,28 @@ class _Extraction:
             line = self._line_at(mention.start)
             if mention.heading:
                 self.headings.append((_canonical(mention.name), line, mention))
+        self._add_page_title_headings()
         self.covered: list[tuple[int, int]] = []
+
+    def _add_page_title_headings(self) -> None:
+        """A page whose first line starts with a program's name ("…プログラムの概要") is headed by it."""
+        names = {_canonical(m.name) for m in self.mentions}
+        bases = {re.sub(r"\([A-Z][A-Za-z0-9&\-]{1,11}\)", "", n): n for n in names}
+        seen_pages: set[int | None] = set()
+        for line in self.nonblank:
+            if line.page in seen_pages:
+                continue
+            seen_pages.add(line.page)
+            if any(h_line.pos == line.pos for _n, h_line, _m in self.headings):
+                continue
+            body, level, offset = strip_marker(line.text)
+            for base, name in sorted(bases.items(), key=lambda kv: -len(kv[0])):
+                if len(base) >= 4 and body.startswith(base):
+                    start = line.start + offset
+                    mention = NameMention(name, start, start + len(base), "page_title", True, 1, line.pos)
+                    self.headings.append((name, line, mention))
+                    break
+        self.headings.sort(key=lambda h: h[2].start)
 
     # -- helpers --------------------------------------------------------------------------------------------
     def _line_at(self, offset: int) -> _Line:
@@ -274,9 +298,11 @@ class _Extraction:
     # -- run ------------------------------------------------------------------------------------------------
     def run(self) -> list[Fact]:
         boxes = self._find_boxes()
-        self._assign_boxes(boxes)
+        self._explicit_boxes(boxes)
         blocks = self._find_blocks()
         self._assign_blocks(blocks, boxes)
+        self._resolve_boxes(boxes, blocks)
+        self._assign_blocks([b for b in blocks if b.assignment == UNASSIGNED], boxes)
         facts = self._box_facts(boxes) + self._block_facts(blocks) + self._loose_money_facts(boxes, blocks)
         facts.sort(key=lambda f: (f.citation.start + (f.citation.highlight_start or 0), f.citation.start))
         return facts
@@ -300,7 +326,7 @@ class _Extraction:
             pending_prior_for = boxes[-1] if boxes and boxes[-1].line is line else None
         return boxes
 
-    def _assign_boxes(self, boxes: list[_Box]) -> None:
+    def _explicit_boxes(self, boxes: list[_Box]) -> None:
         by_line_heading = {}
         for name, line, mention in self.headings:
             by_line_heading.setdefault(line.pos, []).append((name, mention))
@@ -329,21 +355,27 @@ class _Extraction:
                 if heads:
                     box.subject, box.assignment, box.confidence = heads[-1][0], EXPLICIT, 0.95
                     box.heading_line = above
-        # 2./3. Cross-check and in-order pairing, repeated until nothing changes; smallest pages first.
+                    continue
+            if above is not None and (above.page or 1) == box.page and _REFERENCE_RE.search(above.text):
+                box.reference = True
+
+    def _resolve_boxes(self, boxes: list[_Box], blocks: list[_Block]) -> None:
+        # Cross-check and pairing with the page's remaining headings, repeated until nothing changes,
+        # smallest problems first: one figure left for one program, before longer lists.
         while True:
             if self._cross_check(boxes):
                 continue
-            pages = self._alignable_pages(boxes)
+            pages = self._alignable_pages(boxes, blocks)
             if not pages:
                 break
             page, kind = min(pages, key=lambda pk: (len(pages[pk][0]), pk[0]))
             orphans, free = pages[(page, kind)]
-            confidence = 0.75 if len(orphans) == 1 else 0.6
+            confidence = 0.75 if len(orphans) == 1 else 0.7
             for box, name in zip(orphans, free):
                 box.subject, box.assignment, box.confidence = name, INFERRED, confidence
-        # 4. A title printed next to the box.
+        # A title printed next to the box.
         for box in boxes:
-            if box.assignment == UNASSIGNED:
+            if box.assignment == UNASSIGNED and not box.reference:
                 title = self._adjacent_title(box)
                 if title:
                     box.subject, box.assignment, box.confidence = title, INFERRED, 0.6
@@ -359,7 +391,7 @@ class _Extraction:
     def _cross_check(self, boxes: list[_Box]) -> bool:
         changed = False
         for box in boxes:
-            if box.assignment != UNASSIGNED or box.key[0] is None:
+            if box.assignment != UNASSIGNED or box.key[0] is None or box.reference:
                 continue
             matches: dict[str, float] = {}
             for other in boxes:
@@ -384,11 +416,19 @@ class _Extraction:
                     changed = True
         return changed
 
-    def _alignable_pages(self, boxes: list[_Box]) -> dict[tuple[int, tuple], tuple[list[_Box], list[str]]]:
+    def _alignable_pages(
+        self, boxes: list[_Box], blocks: list[_Block]
+    ) -> dict[tuple[int, tuple], tuple[list[_Box], list[str]]]:
+        """Pages where the unresolved figures can be paired in order with the programs still without one.
+
+        One figure and one program: paired (elimination). Several: only when the page's key:value blocks,
+        given to programs by their content, show the programs in the same order as the headings; a bare
+        list of figures with the names elsewhere is not trusted to follow the headings' order.
+        """
         out = {}
         orphans_by: dict[tuple[int, tuple], list[_Box]] = defaultdict(list)
         for box in boxes:
-            if box.assignment == UNASSIGNED and box.current.money is not None:
+            if box.assignment == UNASSIGNED and box.current.money is not None and not box.reference:
                 orphans_by[(box.page, box.kind)].append(box)
         for (page, kind), orphans in orphans_by.items():
             heading_names = []
@@ -402,8 +442,16 @@ class _Extraction:
                 if name in self.groups and set(self.groups[name]) & set(heading_names):
                     continue  # a group's own total is stated apart from its members' list
                 free.append(name)
-            if free and len(free) == len(orphans):
-                out[(page, kind)] = (orphans, free)
+            if not free or len(free) != len(orphans):
+                continue
+            if len(free) > 1:
+                block_order: list[str] = []
+                for block in sorted(blocks, key=lambda b: b.lines[0].start):
+                    if block.page == page and block.subject in free and block.subject not in block_order:
+                        block_order.append(block.subject)
+                if block_order != free:
+                    continue
+            out[(page, kind)] = (orphans, free)
         return out
 
     def _adjacent_title(self, box: _Box) -> str:

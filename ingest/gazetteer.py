@@ -87,7 +87,9 @@ _NAME_CHARS = re.compile(r"[\u4E00-\u9FFF\u3005\u30A0-\u30FF\u30FC\u30FB]")
 _QUOTED_RE = re.compile(
     r"(?P<outer>[\u4E00-\u9FFF\u30A0-\u30FF\u30FC]{2,20}事業)「(?P<inner>[^「」\s、。]{2,20})」"
 )
-_STANDALONE_RE = re.compile(rf"^[^\s、。:()「」]{{2,30}}(?:{'|'.join(PROGRAM_SUFFIXES)})$")
+_STANDALONE_RE = re.compile(
+    rf"^[^\s、。:()「」]{{2,30}}(?:{'|'.join(PROGRAM_SUFFIXES)})(?:\([A-Z][A-Za-z0-9&\-]{{1,11}}\))?$"
+)
 _RUN_SUFFIX_RE = re.compile(r"[\u4E00-\u9FFF\u30A0-\u30FF\u30FC\u30FB]{4,30}(?:事業|プログラム)")
 # Kana/kanji spellings that documents and users mix (generic, not about any program).
 _SPELLING_VARIANTS = (("招へい", "招聘"), ("研さん", "研鑽"), ("へき地", "僻地"), ("けん引", "牽引"))

@@ -272,6 +272,9 @@ _QUANTITY_RE = re.compile(
     rf"(?P<num>{_NUM})\s*(?P<unit>{_QUNIT})(?!度)"
     rf"(?P<suffix>{_SUFFIX})?(?P<per>{_PER})?"
 )
+_YEAR_MONTHS_RE = re.compile(
+    rf"(?P<prefix>{_PREFIX})?\s*(?P<y>{_NUM})\s*年\s*(?P<m>{_NUM})\s*(?:か月|カ月|ヶ月|ヵ月|ケ月|箇月)間?(?P<suffix>{_SUFFIX})?"
+)
 _DATE_AFTER = re.compile(r"\s*(?:[0-9０-９]{1,2}\s*)?[月度]")
 _ERA_BEFORE = re.compile(r"(?:明治|大正|昭和|平成|令和|[MTSHR])\s*$")
 
@@ -315,7 +318,18 @@ def find_quantities(text: str) -> list[Quantity]:
         [(26.0, 'か国'), (59.0, '件')]
     """
     found: list[Quantity] = []
+    # "1年4か月" is one duration (16 months), not a year and a month count.
+    for m in _YEAR_MONTHS_RE.finditer(text):
+        if _ERA_BEFORE.search(text[: m.start("y")]):
+            continue
+        months = float(_to_decimal(m.group("y")) * 12 + _to_decimal(m.group("m")))
+        qualifier = "・".join(q for q in (m.group("prefix"), m.group("suffix")) if q) or None
+        start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+        found.append(Quantity(text[start : m.end()], start, m.end(), months, None, "か月", "duration", qualifier))
+    taken = [(q.start, q.end) for q in found]
     for m in _QUANTITY_RE.finditer(text):
+        if any(s <= m.start("num") < e for s, e in taken):
+            continue
         written_unit = m.group("unit")
         unit = _COUNT_UNITS.get(written_unit) or _DURATION_UNITS[written_unit]
         kind = "count" if written_unit in _COUNT_UNITS else "duration"
@@ -361,6 +375,7 @@ def find_quantities(text: str) -> list[Quantity]:
                 per,
             )
         )
+    found.sort(key=lambda q: q.start)
     return found
 
 
