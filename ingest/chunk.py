@@ -79,7 +79,7 @@ _LINE = re.compile(r"[^\n\f]+")
 # A sentence ends after 。！？!? (with closing brackets and quotes that follow), after a "."
 # between CJK text (full-width ．is "." after NFKC), or after ". " that follows a lower-case word.
 _SENTENCE_END = re.compile(
-    r"""(?:[。！？!?]+ | (?<=[\u3040-\u30ff\u3400-\u9fff])\.(?![0-9]) | (?<=[a-z]{2}[.])(?=\s) )
+    r"""(?:[。！？!?]+ | (?<=[\u3040-\u30ff\u3400-\u9fff])[.．](?![0-9]) | (?<=[a-z]{2}[.])(?=\s) )
         [」』)）\]】"”’]*""",
     re.VERBOSE,
 )
@@ -173,7 +173,7 @@ def heading_of_line(line: str) -> str | None:
     """The heading a line states, or None when it is not a heading.
 
     A heading is (1) a Markdown "# …" line, (2) a line of at most 40 characters that starts with
-    ◇ ○ ■ ◆ ● or 【 and does not end with "。", or (3) a title-like short line: 3–30 characters,
+    ◇ ○ ■ ◆ ● or 【, has no "、" and does not end with "。", or (3) a title-like short line: 3–30 characters,
     no sentence punctuation (。、!?:), no digits, mostly Japanese, not starting with a bracket,
     a bullet or "※". Bullet marks and "#" are removed from the heading.
 
@@ -184,7 +184,7 @@ def heading_of_line(line: str) -> str | None:
     md = _MARKDOWN_HEADING.match(line)
     if md:
         return md.group(1)
-    if len(line) <= _MAX_HEADING and not line.endswith("。"):
+    if len(line) <= _MAX_HEADING and not line.endswith("。") and "、" not in line:
         marked = _MARKED_HEADING.match(line)
         if marked:
             return (marked.group(1) or marked.group(2)).strip()

@@ -485,4 +485,7 @@ def raw_offset(doc: Document, offset: int) -> int:
     if i < 0:
         return doc.source_offsets[0][1]
     norm, raw = doc.source_offsets[i]
-    return raw + (offset - norm)
+    mapped = raw + (offset - norm)
+    if i + 1 < len(doc.source_offsets):  # a character that expanded (Ⅲ -> III): stay on it
+        mapped = min(mapped, max(raw, doc.source_offsets[i + 1][1] - 1))
+    return mapped
