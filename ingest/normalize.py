@@ -376,14 +376,29 @@ class _Logical:
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def _segments(page: str, page_raw_start: int) -> list[_Segment]:
+_LINE_MODES = {"application/pdf": "wrapped", "text/plain": "wrapped", "text/markdown": "markdown"}
+_MARKDOWN_FENCE = re.compile(r"^(?:```|~~~)")
+_MARKDOWN_BLOCK = re.compile(r"^(?:#{1,6}(?:\s|$)|[-*+]\s|\d{1,9}[.)]\s|>|\||```|~~~|<[A-Za-z/!])")
+_MARKDOWN_CLOSED = re.compile(r"^(?:#{1,6}(?:\s|$)|\|)")  # a heading or table row never continues
+
+
+def _markdown_joiner(line: _Logical, nxt: _Segment) -> str | None:
+    """Markdown's paragraphs: lines join unless a blank line or a block (heading, list item,
+    quote, table, fence, HTML) starts, or the line is a heading or table row."""
+    if nxt.blank_before or _MARKDOWN_BLOCK.match(nxt.text) or _MARKDOWN_CLOSED.match(line.text):
+        return None
+    p, n = line.last.text[-1], nxt.text[0]
+    return " " if (p.isascii() and p.isalnum()) or (n.isascii() and n.isalnum()) or p in ",.;:!?" else ""
+
+
+def _segments(page: str, page_raw_start: int, *, split_glued_bullets: bool = True) -> list[_Segment]:
     segments: list[_Segment] = []
     blank = False
     pos = 0
     for match in [*_LINE_BREAK.finditer(page), None]:
         end = match.start() if match else len(page)
         line = page[pos:end]
-        parts = _SENTENCE_BULLET_SPLIT.split(line) if "。" in line else [line]
+        parts = _SENTENCE_BULLET_SPLIT.split(line) if split_glued_bullets and "。" in line else [line]
         offset = pos
         for part in parts:
             text, anchors = _align_line(part)
@@ -402,9 +417,14 @@ def _segments(page: str, page_raw_start: int) -> list[_Segment]:
 def normalize_document(raw: RawDocument, doc_id: str | None = None) -> Document:
     """Normalize a loaded document: characters, broken lines, blank lines, page spans, anchors.
 
-    Each page's lines are normalized with `normalize_text`; lines the PDF export broke inside a
-    sentence are joined (with one space between Latin words, nothing between Japanese), other
-    lines kept one per line, blank lines dropped. Pages are joined by a single form feed and
+    Each page's lines are normalized with `normalize_text` and blank lines dropped. How lines are
+    re-joined depends on the media type:
+      - PDF and plain text (often a pdftotext export): lines the export broke inside a sentence
+        are joined (one space between Latin words, nothing between Japanese), see `_joiner`.
+      - Markdown: the lines of a paragraph are joined, as a Markdown renderer does; blank lines,
+        headings, list items, quotes, tables and code fences keep their breaks.
+      - Anything else (HTML, DOCX: their loaders write one paragraph per line): kept as is.
+    Pages are joined by a single form feed and
     listed as `Page(number, start, end)` spans of `text`. `source_offsets` holds anchors
     (normalized offset, raw offset) at every kept line start and wherever the length changed in
     between; raw offsets count in the loader's pages joined by "\\f" ("\\f".join(raw.pages)).
@@ -423,6 +443,7 @@ def normalize_document(raw: RawDocument, doc_id: str | None = None) -> Document:
         >>> doc.text, doc.pages[1].number, doc.doc_id
         ('○研究者としてのキャリア。\\x0c7,471百万円', 2, 'abababababababab')
     """
+    mode = _LINE_MODES.get(raw.media_type, "lines")
     parts: list[str] = []
     pages: list[Page] = []
     anchors: list[tuple[int, int]] = []
@@ -435,8 +456,16 @@ def normalize_document(raw: RawDocument, doc_id: str | None = None) -> Document:
             raw_pos += 1
         page_start = norm_pos
         line: _Logical | None = None
-        for seg in _segments(page, raw_pos):
-            sep = _joiner(line, seg) if line is not None else None
+        in_fence = False
+        for seg in _segments(page, raw_pos, split_glued_bullets=mode == "wrapped"):
+            fence = mode == "markdown" and _MARKDOWN_FENCE.match(seg.text) is not None
+            if line is None or mode == "lines" or in_fence or fence:
+                sep = None
+            elif mode == "markdown":
+                sep = _markdown_joiner(line, seg)
+            else:
+                sep = _joiner(line, seg)
+            in_fence = in_fence != fence
             if sep is None:
                 if line is not None:
                     parts.append("\n")

@@ -380,3 +380,50 @@ def test_raw_offsets_count_across_pages():
     assert doc.text == "一頁目\f二頁目の本文"
     raw_all = "一頁目\n\f  二頁目の本文"
     assert raw_all[raw_offset(doc, doc.text.index("本文"))] == "本"
+
+
+# ---------------------------------------------------------------------------------------------
+# Line handling by media type
+# ---------------------------------------------------------------------------------------------
+
+
+def _normalized(text: str, media_type: str) -> str:
+    raw = RawDocument(source="t", title="t", pages=(text,), paged=False, content_hash="0" * 64, media_type=media_type)
+    return normalize_document(raw).text
+
+
+def test_markdown_joins_the_lines_of_a_paragraph_and_keeps_blocks():
+    text = (
+        "# 事業の手引き\n\n本文の一行目で\nつづきの行。\nWords wrap\nhere.\n\n"
+        "- 項目一\n  つづき\n- 項目二\n\n```\ncode line 1\ncode line 2\n```\n| 列 | 値 |\n| 支援額 | 5億円 |"
+    )
+    assert _normalized(text, "text/markdown").split("\n") == [
+        "# 事業の手引き",
+        "本文の一行目でつづきの行。 Words wrap here.",
+        "- 項目一つづき",
+        "- 項目二",
+        "```",
+        "code line 1",
+        "code line 2",
+        "```",
+        "| 列 | 値 |",
+        "| 支援額 | 5億円 |",
+    ]
+
+
+@pytest.mark.parametrize(
+    "media_type",
+    ["text/html", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"],
+)
+def test_structured_formats_keep_one_paragraph_per_line(media_type):
+    text = "国際共同研究を推進するための取組について\n\nこれまでにない新たな発想\nの研究。○次の項目"
+    assert _normalized(text, media_type).split("\n") == [
+        "国際共同研究を推進するための取組について",
+        "これまでにない新たな発想",
+        "の研究。○次の項目",
+    ]
+
+
+def test_pdf_text_is_rejoined_like_plain_text():
+    text = "○多くの研究者が、海外の異なる研究文化・環境の下で研さん・経験を積めるようにし、研究者として\n\nのキャリア。"
+    assert _normalized(text, "application/pdf") == _normalized(text, "text/plain") == text.replace("\n", "")
