@@ -278,8 +278,9 @@ def _joiner(line: _Logical, nxt: _Segment) -> str | None:
       2. Join while a bracket opened in the last three lines is still open (「STI for ⏎ SDGs」).
       3. Join after "、", "・", ":" and after an opening bracket.
       4. Break before a "key:value" line (支援額:… ⏎ 事業期間:…).
-      5. Join Latin words broken over lines with one space ("flows of ⏎ scientific"); across a
-         blank line only when the next word is lower-case (figure labels stay apart).
+      5. Join Latin words broken over lines with one space ("flows of ⏎ scientific") when the
+         line is at least as wide as the next; across a blank line only when the next word is
+         lower-case (figure labels stay apart).
       6. Join a line that cannot start a phrase (を, ん, small kana, closing punctuation, …).
          After a closing bracket or a key:value line, join only such a line or one that starts
          with hiragana and is not wider (支援対象機関:大学、国公立研究機関等 ⏎ の公的研究機関).
@@ -307,11 +308,11 @@ def _joiner(line: _Logical, nxt: _Segment) -> str | None:
         return ascii_sep
     if _KEY_VALUE.match(n):
         return None
+    fits = prev.width + _WIDTH_TOLERANCE >= nxt.width
     if _ASCII_WORD_END.search(p) and _ASCII_WORD_START.match(n):
-        return " " if not nxt.blank_before or n[0].islower() else None
+        return " " if fits and (not nxt.blank_before or n[0].islower()) else None
     if _CONTINUATION_START.match(n):
         return ""
-    fits = prev.width + _WIDTH_TOLERANCE >= nxt.width
     if p[-1] in _CLOSERS or _KEY_VALUE.match(logical):
         return "" if fits and _HIRAGANA.match(n[0]) else None
     if _HIRAGANA.match(p[-1]) or _HIRAGANA.match(n[0]):

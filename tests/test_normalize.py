@@ -258,7 +258,7 @@ SEPARATE_CASES = [
     ),
     pytest.param(
         "令和４年度予算（案）のポイント\n\nSystem\nreform Globalization\n\nFusion\nresearch",
-        ["令和4年度予算(案)のポイント", "System reform Globalization", "Fusion research"],
+        ["令和4年度予算(案)のポイント", "System", "reform Globalization", "Fusion research"],
         id="figure-labels",
     ),
 ]
@@ -390,6 +390,12 @@ def test_raw_offsets_count_across_pages():
 def _normalized(text: str, media_type: str) -> str:
     raw = RawDocument(source="t", title="t", pages=(text,), paged=False, content_hash="0" * 64, media_type=media_type)
     return normalize_document(raw).text
+
+
+def test_a_short_latin_title_is_not_glued_to_the_text_below():
+    assert normalize_document(_raw("CODEN\nCODEN(コーデン)は、米国材料試験協会の定めた識別子。", paged=False)).text == (
+        "CODEN\nCODEN(コーデン)は、米国材料試験協会の定めた識別子。"
+    )
 
 
 def test_markdown_joins_the_lines_of_a_paragraph_and_keeps_blocks():
