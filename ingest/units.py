@@ -53,7 +53,7 @@ def _to_decimal(text: str) -> Decimal:
     try:
         return Decimal(cleaned)
     except InvalidOperation as exc:  # pragma: no cover - the regexes only hand over digits
-        raise ValueError(f"{text!r} is not a number; expected digits such as '1,160'") from exc
+        raise ValueError(f"{text!r} is not a number; expected digits such as '12,345'") from exc
 
 
 # -- money ---------------------------------------------------------------------------------------
