@@ -142,8 +142,15 @@ def _is_attached_mark(ch: str) -> bool:
 
 @lru_cache(maxsize=16384)
 def _fold_cluster(cluster: str) -> str:
-    """One cluster normalized alone; whitespace becomes one space (collapsed by the caller)."""
-    return " " if cluster.isspace() else normalize_text(cluster)
+    """One cluster normalized alone; whitespace becomes one space (collapsed by the caller).
+
+    A tilde stays "~": whether it becomes ～ depends on its neighbours (decided on the line)."""
+    if cluster.isspace():
+        return " "
+    piece = normalize_text(cluster)
+    if piece == WAVE_DASH and unicodedata.normalize("NFKC", cluster) == "~":
+        return "~"
+    return piece
 
 
 def _align_line(raw: str) -> tuple[str, list[tuple[int, int]]]:
@@ -169,17 +176,21 @@ def _align_line(raw: str) -> tuple[str, list[tuple[int, int]]]:
     out: list[str] = []
     out_len = 0
     anchors: list[tuple[int, int]] = []
-    pending_space = False
+    pending_space: int | None = None  # raw offset of a run of spaces not yet written
     delta = None
     for start, end in clusters:
         piece = _fold_cluster(raw[start:end])
         if piece == " " or not piece:
-            pending_space = pending_space or (piece == " " and out_len > 0)
+            if piece == " " and out_len > 0 and pending_space is None:
+                pending_space = start
             continue
-        if pending_space:
+        if pending_space is not None:
+            if out_len - pending_space != delta:
+                anchors.append((out_len, pending_space))
+                delta = out_len - pending_space
             out.append(" ")
             out_len += 1
-            pending_space = False
+            pending_space = None
         if out_len - start != delta:
             anchors.append((out_len, start))
             delta = out_len - start
@@ -197,11 +208,10 @@ def _align_line(raw: str) -> tuple[str, list[tuple[int, int]]]:
 # Re-joining broken lines
 # --------------------------------------------------------------------------------------------
 
-# Lines that start one of these never continue the line before them.
-_BULLETS = "○◇■●◆▷•※・◎□△▲▼▽★☆◯"
 _OPENERS = "(「『【〔［[<＜“‘"
 _CLOSERS = ")」』】〕］]>＞”’"
 _PAIRS = dict(zip(_OPENERS, _CLOSERS))
+# A line that starts with one of these never continues the line before it.
 _MARKER_START = re.compile(
     r"""^(?:
         [○◇■●◆▷•※・◎□△▲▼▽★☆◯]      # bullets (⃝ is folded to ○)

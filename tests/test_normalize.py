@@ -373,6 +373,7 @@ def test_anchors_follow_length_changes_inside_a_line():
     assert raw[raw_offset(doc, doc.text.index("2022"))] == "2"
     assert raw[raw_offset(doc, doc.text.index("研究"))] == "研"
     assert raw[raw_offset(doc, doc.text.index("イ"))] == "ｲ"
+    assert raw[raw_offset(doc, doc.text.index(" "))].isspace()
 
 
 def test_raw_offsets_count_across_pages():
