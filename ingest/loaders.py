@@ -328,11 +328,14 @@ def sniff_media_type(path: Path, head: bytes) -> str:
 
 
 def _is_docx(path: Path) -> bool:
+    """A ZIP holding word/document.xml; or any ZIP named .docx (its loader says what is broken)."""
+    if Path(path).suffix.lower() == ".docx":
+        return True
     try:
         with zipfile.ZipFile(path) as archive:
             return "word/document.xml" in archive.namelist()
     except (zipfile.BadZipFile, OSError):
-        return Path(path).suffix.lower() == ".docx"  # a broken .docx: its loader says what is wrong
+        return False
 
 
 def _looks_like_text(head: bytes) -> bool:

@@ -279,6 +279,13 @@ def test_sniff_media_type(tmp_path, name, head, expected):
     assert sniff_media_type(tmp_path / name, head) == expected
 
 
+def test_a_zip_named_docx_goes_to_the_word_loader_even_when_broken(tmp_path):
+    path = tmp_path / "broken.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.txt", "x")
+    assert sniff_media_type(path, path.read_bytes()[:4096]) == DOCX
+
+
 def test_a_zip_with_word_document_xml_is_docx_whatever_its_name(tmp_path):
     path = tmp_path / "letter.zip"
     with zipfile.ZipFile(path, "w") as archive:
