@@ -353,13 +353,20 @@ def _same_year(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and to_western_year(a) == to_western_year(b)
 
 
-def _attribute_score(wanted: str, fact: Fact) -> int:
+_SHARED_ENDINGS = ("期間", "人数", "件数", "時期")
+
+
+def _attribute_score(wanted: str, fact: Fact, question: str = "") -> int:
     have = canonical_attribute(fact.attribute)
+    if len(have) >= 3 and have in question:
+        return 4  # the question uses the document's own label ("観測期間")
     if have == wanted:
         return 3
     family = ATTRIBUTE_FAMILIES.get(wanted, (wanted,))
     if have in family:
         return 2 if family.index(have) == 0 else 1
+    if any(wanted.endswith(e) and have.endswith(e) for e in _SHARED_ENDINGS):
+        return 1
     return 0
 
 
@@ -378,7 +385,7 @@ def _rank(query: FactQuery, facts: Sequence[Fact], subject: str, year: str | Non
     for fact in facts:
         if fact.subject != subject or fact.subject_assignment == UNASSIGNED:
             continue
-        a = _attribute_score(attribute, fact)
+        a = _attribute_score(attribute, fact, question)
         if a == 0:
             continue
         is_budget = canonical_attribute(fact.attribute) in {"予算額", "補正予算額"}
@@ -414,8 +421,11 @@ def _best(query: FactQuery, facts: Sequence[Fact], subject: str) -> tuple[list[F
                 key=lambda f: -(to_western_year(f.fiscal_year or "") or 0),
             )
     if not ranked:
+        question = unicodedata.normalize("NFKC", query.question)
         has_attribute = any(
-            f.subject == subject and _attribute_score(attribute, f) for f in facts if f.subject_assignment != UNASSIGNED
+            f.subject == subject and _attribute_score(attribute, f, question)
+            for f in facts
+            if f.subject_assignment != UNASSIGNED
         )
         return [], "fiscal_year" if has_attribute else "attribute"
     return ranked, None
@@ -451,12 +461,10 @@ def lookup(query: FactQuery, facts: Sequence[Fact]) -> FactResult:
         ranked, missing = _best(query, facts, query.subjects[0])
         if not ranked:
             return FactResult(query=query, missing=missing)
-        top_score = (_attribute_score(query.attribute or "予算額", ranked[0]), _detail_score(query.question, ranked[0]))
-        peers = [
-            f
-            for f in ranked
-            if (_attribute_score(query.attribute or "予算額", f), _detail_score(query.question, f)) == top_score
-        ]
+        question = unicodedata.normalize("NFKC", query.question)
+        wanted = query.attribute or "予算額"
+        top_score = (_attribute_score(wanted, ranked[0], question), _detail_score(question, ranked[0]))
+        peers = [f for f in ranked if (_attribute_score(wanted, f, question), _detail_score(question, f)) == top_score]
         details = {attribute_detail(f.attribute) for f in peers}
         if len(details) > 1 and None not in details:
             chosen: list[Fact] = []
