@@ -235,6 +235,7 @@ class _Extraction:
             if mention.heading:
                 self.headings.append((_canonical(mention.name), line, mention))
         self._add_page_title_headings()
+        self._headings_by_page: dict[int, list] | None = None
         self.covered: list[tuple[int, int]] = []
 
     def _add_page_title_headings(self) -> None:
@@ -293,7 +294,12 @@ class _Extraction:
         )
 
     def _page_headings(self, page: int) -> list[tuple[str, _Line, NameMention]]:
-        return [h for h in self.headings if (h[1].page or 1) == page]
+        if self._headings_by_page is None:
+            by_page: dict[int, list] = defaultdict(list)
+            for h in self.headings:
+                by_page[h[1].page or 1].append(h)
+            self._headings_by_page = by_page
+        return self._headings_by_page.get(page, [])
 
     # -- run ------------------------------------------------------------------------------------------------
     def run(self) -> list[Fact]:
@@ -390,15 +396,15 @@ class _Extraction:
 
     def _cross_check(self, boxes: list[_Box]) -> bool:
         changed = False
+        assigned: dict[tuple, list[_Box]] = defaultdict(list)
+        for other in boxes:
+            if other.assignment != UNASSIGNED:
+                assigned[(other.kind, other.key[0])].append(other)
         for box in boxes:
             if box.assignment != UNASSIGNED or box.key[0] is None or box.reference:
                 continue
             matches: dict[str, float] = {}
-            for other in boxes:
-                if other is box or other.assignment == UNASSIGNED or other.kind != box.kind:
-                    continue
-                if other.key[0] != box.key[0]:
-                    continue
+            for other in assigned.get((box.kind, box.key[0]), []):
                 if box.key[1] is not None and other.key[1] is not None:
                     if box.key[1] != other.key[1]:
                         continue
@@ -804,12 +810,19 @@ class _Extraction:
 
     def _loose_money_facts(self, boxes: list[_Box], blocks: list[_Block]) -> list[Fact]:
         facts = []
+        covered_lines: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for s, e in self.covered:
+            covered_lines[self._line_at(s).pos].append((s, e))
+        candidates_by_page: dict[int, list[str]] = {}
         for line in self.nonblank:
             for money in find_money(line.text):
                 start, end = line.start + money.start, line.start + money.end
-                if any(s <= start < e or s < end <= e for s, e in self.covered):
+                if any(s <= start < e or s < end <= e for s, e in covered_lines.get(line.pos, [])):
                     continue
-                candidates = self._page_candidates(line.page or 1, boxes)
+                page = line.page or 1
+                if page not in candidates_by_page:
+                    candidates_by_page[page] = self._page_candidates(page, boxes)
+                candidates = candidates_by_page[page]
                 if len(candidates) == 1:
                     subject, assignment, confidence = candidates[0], INFERRED, 0.5
                 else:
