@@ -344,17 +344,17 @@ def _splits_word(left: str, right: str) -> bool:
 
     Proper nouns are not trusted: label columns glue into names ("交付金" ⏎ "国" reads 金国).
     """
-    from ingest.chunk import tagger  # the tagger loads on the first ambiguous break
+    from ingest.chunk import morphemes  # the tagger loads on the first ambiguous break
 
     left, right = left[-8:], right[:8]
     text, pos = left + right, 0
-    for node in tagger()(text):
-        start = text.find(node.surface, pos)
-        if start < 0 or not node.surface:
+    for surface, pos2 in morphemes(text):
+        start = text.find(surface, pos)
+        if start < 0 or not surface:
             continue
-        pos = start + len(node.surface)
+        pos = start + len(surface)
         if start < len(left) < pos:
-            return node.feature.pos2 != "固有名詞"
+            return pos2 != "固有名詞"
     return False
 
 
