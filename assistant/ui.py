@@ -130,10 +130,20 @@ class ContentSecurityPolicyMiddleware:
         return await self.app(scope, receive, send_with_header)
 
 
+def stay_offline() -> None:
+    """Switch off every phone-home this process could make: Gradio's analytics and version check,
+    Hugging Face Hub telemetry. Call before gradio is imported (huggingface_hub reads its setting
+    at import, so an already imported one is switched off in place)."""
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+    constants = sys.modules.get("huggingface_hub.constants")
+    if constants is not None:
+        constants.HF_HUB_DISABLE_TELEMETRY = True
+
+
 def _import_gradio():
     """gradio, imported with its analytics and online version check switched off."""
-    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    stay_offline()
     import gradio as gr
 
     return gr
@@ -292,6 +302,9 @@ class ChatApp:
                 return f"⚠️ 取り込めませんでした: {markdown_literal(str(exc))}"
             except OSError as exc:
                 return f"⚠️ ファイルを保存できませんでした: {markdown_literal(str(exc))}"
+            except Exception as exc:  # a bug in a loader must not kill the app; the index is unchanged
+                traceback.print_exc(file=sys.stderr)
+                return f"⚠️ 取り込み中に内部エラーが起きました（{type(exc).__name__}）。索引は変更されていません。"
         step(1.0, desc="完了")
         return ingest_message(report)
 
@@ -404,8 +417,14 @@ def build_app(bot: Assistant, *, uploads_dir: str | Path | None = None) -> "gr.B
                 )
                 status = gr.Markdown(elem_id="kotae-upload-status")
 
-        # ChatInterface keeps the history in its own state; setting chatbot_value resets both.
-        clear.click(lambda: ([], sources_html(None)), None, [chat_interface.chatbot_value, sources], api_visibility="undocumented", queue=False)
+        # ChatInterface passes its own history state to the chat function, not the visible chatbot: reset both.
+        clear.click(
+            lambda: ([], [], sources_html(None)),
+            None,
+            [chat_interface.chatbot, chat_interface.chatbot_state, sources],
+            api_visibility="undocumented",
+            queue=False,
+        )
         chatbot.clear(lambda: sources_html(None), None, [sources], api_visibility="undocumented", queue=False)
         files.upload(
             upload, [files], [status, facts_table, docs_table], api_name="upload", concurrency_limit=1, show_progress="full"
@@ -449,7 +468,8 @@ def serve(index: str | None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT)
     Example:
         >>> serve(None, "127.0.0.1", 7860)   # doctest: +SKIP
     """
-    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    stay_offline()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the encoder is local; never ask the Hub while serving
     if not is_loopback(host):
         sys.stderr.write(non_loopback_warning(host) + "\n")
     if not 0 < port < 65536:
