@@ -243,7 +243,8 @@ class Indexer:
             data.dense.remove_rows(gone_rows)
 
     def _append(self, data: IndexData, prepared: list[_Prepared], timer: _Timer, progress: bool) -> None:
-        from index.dense import DenseRanker, encode_texts, encoder_signature, load_encoder
+        from index.dense import DenseRanker, encoder_signature, load_encoder
+        from index.vectors import choose_index_type
 
         next_row = data.manifest.next_row
         new_chunks: list[StoredChunk] = []
@@ -259,20 +260,13 @@ class Indexer:
         pairs = [(sc.row, sentence) for sc in new_chunks for sentence in chunk_sentences(sc.chunk)]
         started = time.perf_counter()
         encoder = load_encoder(data.manifest.model)
-        vectors = encode_texts(
-            encoder,
-            [text for _, text in pairs],
-            batch_size=self.settings.encode_batch_size,
-            show_progress=progress,
-        )
+        vectors = embed_passages(encoder, data.manifest.model, [text for _, text in pairs],
+                                 batch_size=self.settings.encode_batch_size, progress=progress)
         timer.add("embed", started)
         started = time.perf_counter()
         if data.dense is None:
-            data.dense = DenseRanker.create(
-                dimension=vectors.shape[1],
-                index_type=self.settings.vector_index,
-                threshold=self.settings.hnsw_threshold,
-            )
+            index_type = choose_index_type(self.settings.vector_index, len(pairs), self.settings.hnsw_threshold)
+            data.dense = DenseRanker(int(vectors.shape[1]), index_type=index_type)
         data.dense.add(pairs, vectors)
         timer.add("index", started)
         data.chunks.extend(new_chunks)
@@ -282,6 +276,23 @@ class Indexer:
 
     def _rebuild_lexical(self, data: IndexData) -> None:
         data.lexical = LexicalRanker.build(data.lexical_texts())
+
+
+def embed_passages(encoder, model: str, texts: list[str], *, batch_size: int, progress: bool):
+    """Passage vectors in slices, so a progress bar with an ETA can follow a long ingest."""
+    import numpy as np
+
+    from index.dense import encode_texts, prompts_for
+
+    prefix = prompts_for(model).passage
+    step = max(batch_size * 16, 1)
+    slices = range(0, len(texts), step)
+    if progress and len(texts) > step:
+        from tqdm import tqdm
+
+        slices = tqdm(slices, desc="embed", unit=f"×{step} sentences", file=sys.stderr, leave=False)
+    parts = [encode_texts(encoder, texts[i : i + step], batch_size=batch_size, prefix=prefix) for i in slices]
+    return np.concatenate(parts) if parts else encode_texts(encoder, [], prefix=prefix)
 
 
 def _reason(exc: IngestError) -> str:

@@ -82,9 +82,10 @@ class Retriever:
     def _dense(self, query: str, k: int) -> list[tuple[int, float]]:
         if self.data.dense is None:
             return []
-        from index.dense import encode_texts
+        from index.dense import encode_texts, prompts_for
 
-        vector = encode_texts(self.encoder, [query], role="query")[0]
+        prefix = prompts_for(self.data.manifest.model).query
+        vector = encode_texts(self.encoder, [query], prefix=prefix)[0]
         return self.data.dense.search(vector, k)
 
 
