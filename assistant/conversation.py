@@ -1,25 +1,147 @@
-"""Follow-up resolution: what a question leaves out, taken from the chat history."""
+"""Follow-up resolution: what a question leaves out, taken from the chat history.
+
+Explicit and inspectable: the result says which subject or attribute came from which earlier turn,
+and the question text actually searched (`Answer.resolved_question`).
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from assistant.facts import FactQuery, FactsIndex
+
+MAX_TURNS = 3
+"""Only the last few user turns can supply a missing subject: older context is more often wrong than right."""
+
+_LEADING_CUES = re.compile(
+    r"^(?:では|じゃあ|じゃ|それでは|それじゃ|それなら|なら|で、|また|あと|ちなみに|一方|"
+    r"and\b|then\b|so\b|also\b|what about\b|how about\b)[、,\s]*",
+    re.IGNORECASE,
+)
+_DEMONSTRATIVES = re.compile(
+    r"(?:その|この|あの|同|当該|前述の|上記の)(?:事業|プログラム|制度|施策|取組|取り組み)?(?:の|は|で)?|"
+    r"それ(?:の|は|で)?|"
+    r"\b(?:its|it|that program|this program|the program|that|this|the same program|they|their)\b",
+    re.IGNORECASE,
+)
+_SHORT_FOLLOWUP_CHARS = 14
 
 
 class Resolution(BaseModel):
     """The question as searched, and what was taken from the history."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     question: str
     original: str
     subject_from_history: str | None = None
     attribute_from_history: str | None = None
+    query: object | None = None  # FactQuery of the resolved question, when facts are available
 
     @property
     def used_history(self) -> bool:
         return bool(self.subject_from_history or self.attribute_from_history)
 
 
-def resolve_followup(question: str, history: list[dict], facts_index=None) -> Resolution:
-    """Fill in a follow-up's missing subject or attribute from the last user turns."""
-    return Resolution(question=question, original=question)
+def user_turns(history: list[dict], limit: int = MAX_TURNS) -> list[str]:
+    """The last `limit` user messages, oldest first. Only the tail of a long history is read."""
+    turns: list[str] = []
+    for message in reversed(history or []):
+        if isinstance(message, dict) and message.get("role") == "user" and isinstance(message.get("content"), str):
+            turns.append(message["content"])
+            if len(turns) == limit:
+                break
+    return list(reversed(turns))
+
+
+def looks_like_followup(question: str) -> bool:
+    """True when the question leans on an earlier turn: では…, その事業…, or too short to stand alone.
+
+    Example:
+        >>> looks_like_followup("では前年度は？"), looks_like_followup("国際頭脳循環とは何を指しますか？")
+        (True, False)
+    """
+    q = unicodedata.normalize("NFKC", question).strip()
+    if _LEADING_CUES.match(q) or _DEMONSTRATIVES.search(q):
+        return True
+    core = re.sub(r"[?？。!！\s]", "", q)
+    return len(core) <= _SHORT_FOLLOWUP_CHARS
+
+
+def _strip_followup_words(question: str) -> str:
+    q = unicodedata.normalize("NFKC", question).strip()
+    q = _LEADING_CUES.sub("", q)
+    q = _DEMONSTRATIVES.sub(" ", q)
+    return re.sub(r"\s+", " ", q).strip(" 、,")
+
+
+def _resolve_chain(turns: list[str], facts: "FactsIndex") -> "FactQuery | None":
+    """The fact query of the last turn, itself resolved against the turns before it."""
+    previous = None
+    for turn in turns:
+        resolution = _resolve_one(turn, previous, facts)
+        previous = resolution.query
+    return previous
+
+
+def _resolve_one(question: str, previous: "FactQuery | None", facts: "FactsIndex") -> Resolution:
+    query = facts.parse(question)
+    if previous is None or not looks_like_followup(question):
+        return Resolution(question=question, original=question, query=query)
+    english = query.lang == "en"
+    if not query.subjects and previous.subjects:
+        subject = previous.subject_surfaces[0] if previous.subject_surfaces else previous.subjects[0]
+        rest = _strip_followup_words(question)
+        if english:
+            text = f"{rest.rstrip('?？ ')} of {subject}?"
+        else:
+            text = f"{subject}の{rest}" if rest else f"{subject}について"
+        resolved = facts.parse(text)
+        if not resolved.is_figure_question and previous.is_figure_question and previous.attribute:
+            resolved = resolved.model_copy(update={"attribute": previous.attribute, "is_figure_question": True})
+        return Resolution(
+            question=text, original=question, subject_from_history=previous.subjects[0], query=resolved
+        )
+    if query.subjects and query.attribute is None and previous.attribute and not _has_own_topic(question, query):
+        surface = query.subject_surfaces[0] if query.subject_surfaces else query.subjects[0]
+        previous_text = previous.question
+        old_surface = previous.subject_surfaces[0] if previous.subject_surfaces else ""
+        if old_surface and old_surface in unicodedata.normalize("NFKC", previous_text):
+            text = unicodedata.normalize("NFKC", previous_text).replace(old_surface, surface, 1)
+        else:
+            text = f"{surface}の{previous.attribute}は？"
+        resolved = facts.parse(text)
+        return Resolution(question=text, original=question, attribute_from_history=previous.attribute, query=resolved)
+    return Resolution(question=question, original=question, query=query)
+
+
+def _has_own_topic(question: str, query: "FactQuery") -> bool:
+    """Whether, besides its subject, the question says what it wants ("WPIの拠点要件は？" does; "WPIは？" does not)."""
+    rest = unicodedata.normalize("NFKC", question)
+    for surface in query.subject_surfaces:
+        rest = rest.replace(surface, "")
+    rest = _strip_followup_words(rest)
+    rest = re.sub(r"(?:について|については|は|の|も|って|を|教えて|ください|下さい|どう|です|か|what about|how about|and)", "", rest, flags=re.I)
+    return len(re.sub(r"[?？。!！\s、,]", "", rest)) > 1
+
+
+def resolve_followup(question: str, history: list[dict], facts: "FactsIndex | None" = None) -> Resolution:
+    """Fill in a follow-up's missing subject or attribute from the last user turns.
+
+    A question that names its own subject keeps it; a question that does not look like a follow-up
+    ignores the history.
+
+    Example:
+        >>> resolve_followup("SICORPの予算は？", []).question
+        'SICORPの予算は？'
+    """
+    if facts is None:
+        return Resolution(question=question, original=question)
+    turns = user_turns(history)
+    previous = _resolve_chain(turns, facts) if turns else None
+    return _resolve_one(question, previous, facts)

@@ -98,7 +98,7 @@ class Assistant:
     def _resolve(self, question: str, history: list[dict] | None):
         from assistant.conversation import resolve_followup
 
-        return resolve_followup(question, history or [], None)
+        return resolve_followup(question, history or [], self.facts_index)
 
     @property
     def facts_index(self):
@@ -106,7 +106,8 @@ class Assistant:
         if self._facts_index is None:
             from assistant.facts import FactsIndex
 
-            self._facts_index = FactsIndex.build(self.data.facts)
+            documents = [record.document for record in self.data.documents.values()]
+            self._facts_index = FactsIndex.build(self.data.facts, documents)
         return self._facts_index
 
 
