@@ -1,0 +1,115 @@
+"""ask() end to end over the bundled corpus: exact figures with citations, honest abstention."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+AMOUNT = re.compile(r"\d[\d,.]*\s*(?:兆|億|千万|百万|万|千)?円")
+
+
+def first_sentence(text: str) -> str:
+    return re.split(r"[。\n]", text, maxsplit=1)[0]
+
+
+def cited(answer, value: str) -> bool:
+    return any(value in c.text for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    "question, value, pages",
+    [
+        ("SICORPの令和4年度予算額は？", "1,160百万円", {1, 2}),
+        ("WPIの予算はいくら？", "6,100百万円", {5}),
+        ("海外特別研究員事業の新規採用人数は？", "178人", {4}),
+        ("What is the FY2022 budget for WPI?", "6,100百万円", {5}),
+    ],
+)
+def test_a_figure_question_gets_the_exact_value_with_its_page(bundled_bot, question, value, pages):
+    answer = bundled_bot.ask(question)
+    assert answer.answerable
+    assert value in first_sentence(answer.text)
+    assert answer.citations[0].page in pages and value in answer.citations[0].text
+    assert answer.facts and answer.facts[0].value == value
+
+
+def test_a_requested_unit_is_given_beside_the_value_as_written(bundled_bot):
+    answer = bundled_bot.ask("SICORPの令和4年度予算額は何億円？")
+    assert "11.6億円" in answer.text and "1,160百万円" in answer.text
+
+
+def test_every_amount_in_an_answer_is_in_a_cited_passage_or_derived_from_cited_facts(bundled_bot):
+    answer = bundled_bot.ask("SICORPの予算は前年度からいくら増えた？")
+    assert "82百万円" in answer.text
+    assert cited(answer, "1,160百万円") and cited(answer, "1,078百万円")
+
+
+def test_english_questions_get_an_english_sentence(bundled_bot):
+    answer = bundled_bot.ask("How many new Overseas Research Fellows are expected?")
+    assert "178" in answer.text
+    assert re.match(r"[A-Za-z]", answer.text)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["令和5年度のSICORPの予算は？", "SICORPの採択率は？", "海外特別研究員事業の応募倍率は？"],
+)
+def test_plausible_but_absent_questions_are_refused_without_a_number(bundled_bot, question):
+    answer = bundled_bot.ask(question)
+    assert not answer.answerable
+    assert "記載がありません" in answer.text
+    assert not AMOUNT.search(first_sentence(answer.text))
+
+
+def test_abstention_names_what_the_documents_do_say_with_its_citation(bundled_bot):
+    answer = bundled_bot.ask("令和5年度のSICORPの予算は？")
+    assert "1,160百万円" in answer.text and cited(answer, "1,160百万円")
+
+
+def test_followup_answer_carries_the_resolved_question(bundled_bot):
+    history = [{"role": "user", "content": "SICORPの令和4年度予算額は？"}, {"role": "assistant", "content": "…"}]
+    answer = bundled_bot.ask("では前年度は？", history=history)
+    assert "1,078百万円" in first_sentence(answer.text)
+    assert "SICORP" in answer.resolved_question
+
+
+def test_a_long_history_does_not_slow_ask(bundled_bot):
+    question = "では前年度は？"
+    short = [{"role": "user", "content": "SICORPの予算は？"}, {"role": "assistant", "content": "…"}]
+    long = [{"role": "user", "content": f"質問{i}"} for i in range(198)] + short
+    bundled_bot.ask(question, history=short)  # warm
+    started = time.perf_counter()
+    for _ in range(5):
+        bundled_bot.ask(question, history=short)
+    short_time = time.perf_counter() - started
+    started = time.perf_counter()
+    for _ in range(5):
+        answer = bundled_bot.ask(question, history=long)
+    long_time = time.perf_counter() - started
+    assert "1,078百万円" in answer.text
+    assert long_time < short_time * 3 + 0.05
+
+
+def test_a_passage_question_quotes_a_sentence_and_marks_it(bundled_bot):
+    answer = bundled_bot.ask("WPIの拠点が満たすべき要件は？")
+    assert answer.answerable
+    top = answer.citations[0]
+    assert top.page == 5
+    assert 0 <= top.highlight_start < top.highlight_end <= len(top.text)
+
+
+def test_search_returns_citations_with_real_offsets(bundled_bot):
+    hits = bundled_bot.search("海外特別研究員の採用人数", k=10)
+    assert 0 < len(hits) <= 10
+    assert hits[0].page == 4
+    assert all(h.end > h.start for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_empty_question_is_refused(bundled_bot):
+    from ingest.errors import KotaeError
+
+    with pytest.raises(KotaeError, match="empty"):
+        bundled_bot.ask("  ")

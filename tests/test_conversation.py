@@ -1,0 +1,80 @@
+"""Follow-up resolution: tables of (history, question) → what was searched."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.conversation import looks_like_followup, resolve_followup, user_turns
+
+
+def turns(*questions: str) -> list[dict]:
+    history = []
+    for q in questions:
+        history += [{"role": "user", "content": q}, {"role": "assistant", "content": "（回答）"}]
+    return history
+
+
+@pytest.fixture(scope="module")
+def facts(bundled_bot):
+    return bundled_bot.facts_index
+
+
+RESOLUTION = [
+    # history, question, subject that must be searched (substring of the resolved subject), attribute
+    (["SICORPの令和4年度予算額は？"], "では前年度は？", "SICORP", "予算額"),
+    (["SICORPの予算は？"], "WPIは？", "WPI", "予算額"),
+    (["外国人研究者招へい事業の予算は？"], "その事業の開始時期は？", "外国人研究者招へい事業", "開始時期"),
+    (["海外特別研究員事業について教えて"], "同事業の新規採用人数は？", "海外特別研究員", "人数"),
+    (["What is the FY2022 budget for WPI?"], "And the previous year?", "WPI", "予算額"),
+    (["SICORPの予算は？", "SATREPSの予算は？"], "では前年度は？", "SATREPS", "予算額"),  # the latest subject
+    (["SICORPの予算は？"], "それの支援期間は？", "SICORP", "期間"),
+]
+
+
+@pytest.mark.parametrize("history, question, subject, attribute", RESOLUTION)
+def test_followups_take_what_they_omit_from_the_history(facts, history, question, subject, attribute):
+    resolution = resolve_followup(question, turns(*history), facts)
+    assert resolution.used_history
+    assert any(subject in s for s in resolution.query.subjects), resolution
+    assert attribute in (resolution.query.attribute or ""), resolution
+    assert resolution.question != question  # the searched text is explicit, not the bare follow-up
+
+
+@pytest.mark.parametrize(
+    "history, question, subject",
+    [
+        (["SICORPの予算は？"], "WPIの予算は？", "WPI"),  # a new subject overrides the history
+        (["SICORPの予算は？"], "では海外特別研究員事業の新規採用人数は？", "海外特別研究員"),
+    ],
+)
+def test_a_new_subject_overrides_the_history(facts, history, question, subject):
+    resolution = resolve_followup(question, turns(*history), facts)
+    assert resolution.subject_from_history is None
+    assert any(subject in s for s in resolution.query.subjects)
+    assert not any("SICORP" in s for s in resolution.query.subjects)
+
+
+def test_an_unrelated_question_ignores_the_history(facts):
+    question = "国際頭脳循環の促進に向けて資料が挙げている課題は何ですか？"
+    resolution = resolve_followup(question, turns("SICORPの予算は？"), facts)
+    assert not resolution.used_history
+    assert resolution.question == question
+
+
+def test_without_history_nothing_is_filled_in(facts):
+    resolution = resolve_followup("では前年度は？", [], facts)
+    assert not resolution.used_history and not resolution.query.subjects
+
+
+def test_only_the_last_user_turns_are_read():
+    history = turns(*[f"質問{i}" for i in range(200)])
+    assert user_turns(history) == ["質問197", "質問198", "質問199"]
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [("では前年度は？", True), ("その事業の開始時期は？", True), ("WPIは？", True), ("What about SATREPS?", True),
+     ("海外特別研究員事業の新規採用人数は何人ですか？", False), ("国際頭脳循環とは何を指しますか？", False)],
+)
+def test_followup_cues(question, expected):
+    assert looks_like_followup(question) is expected
