@@ -12,7 +12,8 @@ Definitions (each is unit-tested on hand-computed cases in tests/test_metrics.py
   chunks can repeat the evidence, so DCG may exceed 1; the score is clipped to 1.
 - **Amounts** (`find_amounts`): numbers with a yen unit (円, 千円, 万円, 百万円, 億円, 兆円, and compounds
   such as 1億2,000万円), English yen ("1,160 million yen", "¥1.16 billion"), or a head count / case count
-  (人, 名, 件, optionally with 万/千/百). English counts ("178 people") are not detected. Years (年) are
+  (人, 名, 件, optionally with 万/千/百). English counts ("178 people") are not detected. A per-unit
+  denominator (支援額/1件, 1人当たり, 1件につき) is part of a rate's unit, not an amount. Years (年) are
   not amounts: 令和4年度 and 2022年 are dates, and counting them would flag every dated answer. Amounts
   compare by value within a unit kind (1,160百万円 == 11.6億円 == 1160000000円; 人 == 名), ignoring
   sign (budget tables write a decrease as ▲50百万円 while answers say "50百万円減").
@@ -48,6 +49,7 @@ _AMOUNT = re.compile(rf"(?:{_YEN_PIECE})+円|(?:{_COUNT_PIECE})+(?:人|名|件)|
 _ENGLISH_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _PIECE = re.compile(rf"({_NUMBER})(兆|億|千万|百万|万|千|百)?")
 _UNIT_KIND = {"円": "円", "人": "人", "名": "人", "件": "件"}
+_PER = ("あたり", "当たり", "につき")
 _SENTENCE_END = re.compile(r"[。\n]|\.(?=\s|$)")  # an English full stop, not the one in "1.16"
 
 
@@ -227,7 +229,15 @@ def find_amounts(text: str) -> list[str]:
         >>> find_amounts("令和4年度は１，１６０百万円（11.6億円）、採用は30人。")
         ['1,160百万円', '11.6億円', '30人']
     """
-    return _AMOUNT.findall(unicodedata.normalize("NFKC", text))
+    text = unicodedata.normalize("NFKC", text)
+    return [m.group() for m in _AMOUNT.finditer(text) if not _is_per_unit(text, m)]
+
+
+def _is_per_unit(text: str, match: re.Match) -> bool:
+    # "支援額/1件", "1人当たり": a per-unit denominator names the unit of a rate; it states no amount.
+    if match.group() not in ("1人", "1名", "1件"):
+        return False
+    return text[max(0, match.start() - 1):match.start()] == "/" or text[match.end():].startswith(_PER)
 
 
 def parse_amount(amount: str) -> AmountValue:

@@ -152,7 +152,10 @@ AMOUNT_CASES = [
     ("数百万円程度、12.5%", []),  # no digits before the unit; percentages are not amounts
     ("▲50百万円", ["50百万円"]),
     ("It is 1,160 million yen (¥1.16 billion), JPY 500 million.", ["1,160 million yen", "¥1.16 billion", "JPY 500 million"]),
-    ("In 2022, 178 people; yen rose", []),  # English counts and bare numbers are not amounts
+    ("In 2022, 178 people; yen rose", []),
+    # per-unit denominators are units of a rate, not amounts; a count of one elsewhere is an amount
+    ("支援額/1件は最大5億円、1人当たり3,000円、1件につき2名", ["5億円", "3,000円", "2名"]),
+    ("採択は1件、派遣は15件×15人", ["1件", "15件", "15人"]),  # English counts and bare numbers are not amounts
 ]
 
 
@@ -204,6 +207,8 @@ WRONG_AMOUNT_CASES = [
     ("採用は140人です。", ["178人"], False, True),
     ("対象は26か国です。", ["26か国"], False, False),  # no amount stated: nothing wrong
     ("資料には記載がありません。", [], True, False),
+    ("国際先導研究の支援期間/1件は7年です。", ["7年"], False, False),  # "/1件" is a label, not an amount
+    ("約225人(15件×15人)です。", ["225人", "約225人"], False, True),  # strict: the breakdown is in the first sentence
     ("資料には記載がありませんが、SICORPは1,160百万円です。", [], True, True),  # any amount on unanswerable
     ("資料には記載がありません。なお SICORP は1,160百万円です。", [], True, False),
     ("The FY2022 budget is 1.16 billion yen.", ["1,160百万円", "1,160 million yen"], False, False),
