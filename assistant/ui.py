@@ -61,8 +61,7 @@ HISTORY_TURNS = 12
 """How many of the latest chat messages are passed to `ask()` to resolve a follow-up."""
 
 CSS = """
-#kotae-sources { min-height: 200px; max-height: 700px; overflow-y: auto; }
-.kotae-sources { font-size: 0.92rem; line-height: 1.6; }
+.kotae-sources { font-size: 0.92rem; line-height: 1.6; max-height: 640px; overflow-y: auto; padding-right: 4px; }
 .kotae-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
   margin-bottom: 10px; background: var(--background-fill-secondary); }
 .kotae-source-head { font-weight: 600; margin-bottom: 4px; }
@@ -243,11 +242,11 @@ class ChatApp:
         try:
             answer = bot.ask(text, history=chat_history(history))
         except KotaeError as exc:
-            notice = f"⚠️ {exc}"
+            notice = f"エラー: {exc}"
             return markdown_literal(notice), message_html(notice)
         except Exception as exc:  # a bug must not kill the session: log it, tell the user in one line
             traceback.print_exc(file=sys.stderr)
-            notice = f"⚠️ 内部エラーで回答できませんでした（{type(exc).__name__}）。"
+            notice = f"エラー: 内部エラーで回答できませんでした（{type(exc).__name__}）。"
             return notice, message_html(notice)
         return answer_markdown(answer), sources_html(answer)
 
@@ -299,12 +298,12 @@ class ChatApp:
                     step(0.9, desc="索引を再読み込み中…")
                     self._reload()
             except KotaeError as exc:
-                return f"⚠️ 取り込めませんでした: {markdown_literal(str(exc))}"
+                return f"エラー: 取り込めませんでした。{markdown_literal(str(exc))}"
             except OSError as exc:
-                return f"⚠️ ファイルを保存できませんでした: {markdown_literal(str(exc))}"
+                return f"エラー: ファイルを保存できませんでした。{markdown_literal(str(exc))}"
             except Exception as exc:  # a bug in a loader must not kill the app; the index is unchanged
                 traceback.print_exc(file=sys.stderr)
-                return f"⚠️ 取り込み中に内部エラーが起きました（{type(exc).__name__}）。索引は変更されていません。"
+                return f"エラー: 取り込み中に内部エラーが起きました（{type(exc).__name__}）。索引は変更されていません。"
         step(1.0, desc="完了")
         return ingest_message(report)
 
@@ -398,14 +397,17 @@ def build_app(bot: Assistant, *, uploads_dir: str | Path | None = None) -> "gr.B
                     show_search="filter",
                     wrap=True,
                     max_height=640,
+                    column_widths=["27%", "17%", "12%", "13%", "9%", "6%", "16%"],
                     elem_id="kotae-facts",
                 )
             with gr.Tab("文書", id="documents") as docs_tab:
+                gr.Markdown("索引に入っている文書。ファイルを下に置くと、この索引に追加されます（その間も質問できます）。")
                 docs_table = gr.Dataframe(
                     headers=DOCUMENT_COLUMNS,
                     datatype=["str", "str", "number", "number", "number", "str"],
                     interactive=False,
                     wrap=True,
+                    column_widths=["22%", "38%", "8%", "9%", "8%", "15%"],
                     elem_id="kotae-documents",
                 )
                 files = gr.File(

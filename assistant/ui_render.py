@@ -143,12 +143,12 @@ def resolution_note(answer: Answer) -> str | None:
     Example:
         >>> resolution_note(Answer(text="", answerable=True, question="では前年度は？",
         ...                        resolved_question="SICORP の前年度予算額"))
-        'SICORP の前年度予算額 として検索しました（前の質問から補完）'
+        '「SICORP の前年度予算額」として検索しました（前の質問から補完）'
     """
     resolved = (answer.resolved_question or "").strip()
     if not resolved or resolved == answer.question.strip():
         return None
-    return f"{resolved} として検索しました（前の質問から補完）"
+    return f"「{resolved}」として検索しました（前の質問から補完）"
 
 
 def sources_html(answer: Answer | None) -> str:
@@ -164,7 +164,7 @@ def sources_html(answer: Answer | None) -> str:
     else:
         note = resolution_note(answer)
         if note:
-            parts.append(f'<p class="kotae-resolved">🔎 {html.escape(note)}</p>')
+            parts.append(f'<p class="kotae-resolved">{html.escape(note)}</p>')
         if not answer.citations:
             parts.append(f'<p class="kotae-empty">{NO_SOURCES_JA}</p>')
         figures = [f.value for f in answer.facts if f.value]
@@ -184,8 +184,10 @@ def answer_markdown(answer: Answer) -> str:
     """The answer's Markdown, made safe to render: no raw HTML, no images.
 
     kotae's answer quotes the documents, and a quote may hold `<script>` or `![](https://…)`.
-    The chat sanitizes HTML, but `<` is escaped too so a quoted tag shows as text, and `![` is
-    escaped so a quoted Markdown image shows as text instead of loading from elsewhere.
+    `compose` already escapes the quotes it writes; this is the UI's own second layer, and it is
+    idempotent on composed text: any `<` left becomes `&lt;` (the chat also sanitizes HTML) and
+    `![` becomes `!\\[`, so nothing quoted can become a tag or an image that loads from elsewhere.
+    Entities are left alone: `&lt;` from compose must still show as `<`.
 
     Example:
         >>> answer_markdown(Answer(text="> <img src=x> ![](https://e/x.png) [1]", answerable=True))
@@ -195,13 +197,12 @@ def answer_markdown(answer: Answer) -> str:
 
 
 def safe_markdown(text: str) -> str:
-    """Markdown text with raw HTML and images neutralised (`&`→`&amp;` only before an entity-like run).
+    """Markdown text with raw HTML tags and images neutralised.
 
     Example:
-        >>> safe_markdown("a<b & ![x](y)")
-        'a&lt;b & !\\\\[x](y)'
+        >>> safe_markdown("a<b & ![x](y) &lt;i&gt;")
+        'a&lt;b & !\\\\[x](y) &lt;i&gt;'
     """
-    text = re.sub(r"&(?=#?\w+;)", "&amp;", text)
     text = text.replace("<", "&lt;")
     return text.replace("![", "!\\[")
 
@@ -259,8 +260,8 @@ def ingest_message(report) -> str:
         f"失敗 {len(report.failed)} 件（チャンク {report.chunks_added}、事実 {report.facts_added} を追加）"
     )
     ok = bool(report.added or report.replaced)
-    lines.append(("✅ 取り込みました。" if ok else "ℹ️ 新しく取り込んだ文書はありません。") + counts)
+    lines.append(("取り込みました。" if ok else "新しく取り込んだ文書はありません。") + counts)
     for failure in report.failed:
         name = failure.path.rsplit("/", 1)[-1]
-        lines.append(f"- ⚠️ {markdown_literal(name)}: {markdown_literal(failure.reason)}")
+        lines.append(f"- 失敗: {markdown_literal(name)}: {markdown_literal(failure.reason)}")
     return "\n".join(lines)

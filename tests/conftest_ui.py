@@ -29,7 +29,7 @@ def chromium_path() -> str | None:
     return next((p for p in CHROMIUM_CANDIDATES if os.access(p, os.X_OK)), None)
 
 
-def bundled_index(tmp_path_factory) -> tuple[Path, Path]:
+def build_bundled_index(tmp_path_factory) -> tuple[Path, Path]:
     """(KOTAE_HOME, index directory) of the bundled corpus, built into a temporary home once."""
     if "index" not in _built and os.environ.get("KOTAE_TEST_BUNDLED_INDEX"):
         # a prebuilt bundled index to skip the build while iterating locally; modules copy it anyway

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest_ui import app_server, bundled_index, chromium_path
+from conftest_ui import app_server, build_bundled_index, chromium_path
 
 CHROMIUM = chromium_path()
 pytestmark = [
@@ -38,7 +38,7 @@ ZETAプログラムの枠 <iframe src="https://example.com/frame"></iframe> と 
 
 @pytest.fixture(scope="module")
 def index_copy(tmp_path_factory):
-    home, index = bundled_index(tmp_path_factory)
+    home, index = build_bundled_index(tmp_path_factory)
     mine = tmp_path_factory.mktemp("ui-browser")
     shutil.copytree(index, mine / "index")
     return mine, mine / "index"
@@ -169,7 +169,7 @@ def test_empty_and_huge_messages_are_stopped_with_a_hint(page):
 def test_facts_tab_is_filterable_and_documents_tab_lists_the_corpus(page, shots):
     page.page.get_by_role("tab", name="事実").click()
     facts = page.page.locator("#kotae-facts")
-    facts.get_by_text("1,160百万円").first.wait_for(timeout=10_000)
+    facts.get_by_text("1,160百万円").filter(visible=True).first.wait_for(timeout=10_000)
     search = facts.locator("input").first
     search.fill("SATREPS")
     page.page.wait_for_timeout(800)
@@ -179,7 +179,7 @@ def test_facts_tab_is_filterable_and_documents_tab_lists_the_corpus(page, shots)
 
     page.page.get_by_role("tab", name="文書").click()
     docs = page.page.locator("#kotae-documents")
-    docs.get_by_text("mext_r4_international_sti", exact=False).first.wait_for(timeout=10_000)
+    docs.get_by_text("mext_r4_international_sti", exact=False).filter(visible=True).first.wait_for(timeout=10_000)
     page.page.screenshot(path=str(shots / "ui-documents.png"))
 
 
@@ -193,11 +193,15 @@ def test_untrusted_document_is_shown_as_text_and_nothing_fires_or_calls_out(page
     page.page.locator("#kotae-upload input[type=file]").set_input_files(str(hostile))
     status = page.page.locator("#kotae-upload-status")
     status.get_by_text("取り込みました").wait_for(timeout=120_000)
-    page.page.get_by_text("hostile_zeta", exact=False).first.wait_for(timeout=10_000)
+    page.page.locator("#kotae-documents").get_by_text("hostile_zeta", exact=False).filter(visible=True).first.wait_for(
+        timeout=10_000
+    )
 
     page.page.get_by_role("tab", name="チャット").click()
-    for question in ("ZETAプログラムの画像は？", "ZETAプログラムのリンクは？", "ZETAプログラムの外部画像は？", "ZETAプログラムの枠は？"):
+    replies = [
         page.ask(question)
+        for question in ("ZETAプログラムの画像は？", "ZETAプログラムのリンクは？", "ZETAプログラムの外部画像は？", "ZETAプログラムの枠は？")
+    ]
     page.page.wait_for_timeout(1500)  # give any injected handler or image load its chance
     page.page.screenshot(path=str(shots / "ui-hostile.png"), full_page=True)
 
@@ -224,3 +228,6 @@ def test_untrusted_document_is_shown_as_text_and_nothing_fires_or_calls_out(page
     assert danger == []
     panel = page.sources().inner_text()
     assert "<img src=x onerror=" in panel or "<iframe" in panel or "<svg onload" in panel  # shown as text
+    chat = "\n".join(replies)
+    assert "<iframe" in chat or "<img" in chat or "<svg" in chat  # quoted markup reads as written,
+    assert "&lt;" not in chat and "&gt;" not in chat  # not escaped twice

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest_ui import app_server, bundled_index, free_port
+from conftest_ui import app_server, build_bundled_index, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +36,7 @@ def client_stays_offline():
 
 @pytest.fixture(scope="module")
 def index_copy(tmp_path_factory):
-    home, index = bundled_index(tmp_path_factory)
+    home, index = build_bundled_index(tmp_path_factory)
     mine = tmp_path_factory.mktemp("ui-client")
     shutil.copytree(index, mine / "index")
     return mine, mine / "index"
@@ -175,7 +175,7 @@ def test_a_broken_upload_is_reported_and_the_index_is_kept(url, tmp_path, name, 
     path = tmp_path / name
     path.write_bytes(content)
     status, facts, docs = _upload(client, [path])
-    assert "⚠️" in status and "失敗 1 件" in status
+    assert "失敗: " in status and "失敗 1 件" in status
     assert name.split(".")[0] in status
     assert _document_count(docs) == _document_count(before)
     assert "1,160百万円" in _chat(client, "SICORPの令和4年度予算額は？")[0]
@@ -195,15 +195,15 @@ def test_an_unsupported_file_type_is_refused_with_a_message(url, tmp_path):
 
 def test_an_uploaded_document_can_be_asked_about_at_once(url, tmp_path):
     path = tmp_path / "zeta_program.md"
-    path.write_text(
-        "# ZETA国際共同研究プログラム\n\nZETA国際共同研究プログラムの令和4年度予算額(案)は777百万円"
-        "（前年度予算額 700百万円）である。\n",
+    path.write_text(  # a budget box laid out like the bundled corpus's
+        "# ZETA国際共同研究プログラム\n\n◇ZETA国際共同研究プログラム\n"
+        "令和4年度予算額(案)：777百万円（前年度予算額：700百万円）\n\n相手国との国際共同研究を推進する。\n",
         encoding="utf-8",
     )
     client = _client(url)
     before = _document_count(_upload(client, [])[2])
     status, facts, docs = _upload(client, [path])
-    assert status.startswith("✅"), status
+    assert status.startswith("取り込みました"), status
     assert _document_count(docs) == before + 1
     reply, sources = _chat(client, "ZETA国際共同研究プログラムの令和4年度予算額は？")
     assert "777百万円" in reply

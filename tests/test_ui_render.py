@@ -148,7 +148,7 @@ def test_sources_panel_bolds_the_answer_facts_values():
 
 
 RESOLUTIONS = [
-    ("では前年度は？", "SICORP の前年度予算額", "SICORP の前年度予算額 として検索しました"),
+    ("では前年度は？", "SICORP の前年度予算額", "「SICORP の前年度予算額」として検索しました"),
     ("SICORPの令和4年度予算額は？", "SICORPの令和4年度予算額は？", None),
     ("SICORPの令和4年度予算額は？", None, None),
 ]
@@ -179,7 +179,8 @@ MARKDOWN = [
     ("> <script>alert(1)</script> [1]", "> &lt;script>alert(1)&lt;/script> [1]"),
     ("> <img src=x onerror=alert(1)>", "> &lt;img src=x onerror=alert(1)>"),
     ("> ![](https://example.com/p.png)", "> !\\[](https://example.com/p.png)"),
-    ("> &lt;b&gt;", "> &amp;lt;b&amp;gt;"),  # shown as written, not decoded into a tag
+    ("> &lt;b&gt;", "> &lt;b&gt;"),  # compose's escaping is kept, not escaped twice
+    ("> \\!\\[\\](https://e/p.png)", "> \\!\\[\\](https://e/p.png)"),
     ("A & B", "A & B"),
 ]
 
@@ -228,7 +229,7 @@ def test_ingest_message_lists_failures_with_escaped_names():
     report = IngestReport(added=["/u/a.txt"], chunks_added=3, facts_added=1,
                           failed=[IngestFailure(path="/u/![x](https:__e_p.png).exe", reason="unsupported file type .exe")])
     message = ingest_message(report)
-    assert message.startswith("✅")
+    assert message.startswith("取り込みました")
     assert "追加 1 件" in message and "失敗 1 件" in message
     assert "unsupported file type" in message and "![" not in message
 
@@ -236,7 +237,7 @@ def test_ingest_message_lists_failures_with_escaped_names():
 def test_ingest_message_when_nothing_was_added():
     from assistant.indexer import IngestReport
 
-    assert ingest_message(IngestReport(unchanged=["/u/a.txt"])).startswith("ℹ️")
+    assert ingest_message(IngestReport(unchanged=["/u/a.txt"])).startswith("新しく取り込んだ文書はありません")
 
 
 # -- the chat handler (ChatApp.respond) with a fake assistant -------------------------------------
@@ -319,7 +320,7 @@ def test_errors_reach_the_chat_as_one_line():
     from ingest.errors import KotaeError
 
     reply, panel = _chat_app(_FakeBot(error=KotaeError("the index is <corrupt>; re-ingest"))).respond("質問", [])
-    assert reply.startswith("⚠️") and "\n" not in reply and "<corrupt>" not in reply
+    assert reply.startswith("エラー: ") and "\n" not in reply and "<corrupt>" not in reply
     reply, panel = _chat_app(_FakeBot(error=RuntimeError("boom"))).respond("質問", [])
     assert "RuntimeError" in reply and "Traceback" not in reply
 
