@@ -401,7 +401,15 @@ def build_app(bot: Assistant, *, uploads_dir: str | Path | None = None) -> "gr.B
                     elem_id="kotae-facts",
                 )
             with gr.Tab("文書", id="documents") as docs_tab:
-                gr.Markdown("索引に入っている文書。ファイルを下に置くと、この索引に追加されます（その間も質問できます）。")
+                gr.Markdown("ファイルを置くと、いまの索引に追加されます（取り込み中も質問できます）。下の表は索引に入っている文書です。")
+                files = gr.File(
+                    label="文書を追加（" + " ".join(UPLOAD_TYPES) + "）",
+                    file_count="multiple",
+                    file_types=UPLOAD_TYPES,
+                    type="filepath",
+                    elem_id="kotae-upload",
+                )
+                status = gr.Markdown(elem_id="kotae-upload-status", min_height=60)
                 docs_table = gr.Dataframe(
                     headers=DOCUMENT_COLUMNS,
                     datatype=["str", "str", "number", "number", "number", "str"],
@@ -410,14 +418,6 @@ def build_app(bot: Assistant, *, uploads_dir: str | Path | None = None) -> "gr.B
                     column_widths=["22%", "38%", "8%", "9%", "8%", "15%"],
                     elem_id="kotae-documents",
                 )
-                files = gr.File(
-                    label="文書を追加（" + " ".join(UPLOAD_TYPES) + "）",
-                    file_count="multiple",
-                    file_types=UPLOAD_TYPES,
-                    type="filepath",
-                    elem_id="kotae-upload",
-                )
-                status = gr.Markdown(elem_id="kotae-upload-status")
 
         # ChatInterface passes its own history state to the chat function, not the visible chatbot: reset both.
         clear.click(
@@ -429,7 +429,13 @@ def build_app(bot: Assistant, *, uploads_dir: str | Path | None = None) -> "gr.B
         )
         chatbot.clear(lambda: sources_html(None), None, [sources], api_visibility="undocumented", queue=False)
         files.upload(
-            upload, [files], [status, facts_table, docs_table], api_name="upload", concurrency_limit=1, show_progress="full"
+            upload,
+            [files],
+            [status, facts_table, docs_table],
+            api_name="upload",
+            concurrency_limit=1,  # one ingest at a time (the index lock would serialize them anyway)
+            show_progress="full",
+            show_progress_on=[status],  # the table stays readable while the bar runs
         )
         for tab in (facts_tab, docs_tab):
             tab.select(refresh_tables, None, [facts_table, docs_table], api_visibility="undocumented", queue=False)

@@ -247,9 +247,20 @@ def document_rows(records: Iterable) -> list[list]:
     for record in records:
         doc = record.document
         rows.append(
-            [doc.title, doc.source, len(doc.pages) if doc.paged else None, record.chunks, record.facts, record.ingested_at]
+            [doc.title, doc.source, len(doc.pages) if doc.paged else None, record.chunks, record.facts,
+             readable_time(record.ingested_at)]
         )
     return rows
+
+
+def readable_time(iso: str) -> str:
+    """An ingest time as stored (ISO 8601, UTC) in a form that reads at a glance and still sorts.
+
+    Example:
+        >>> readable_time("2025-04-01T09:30:00+00:00")
+        '2025-04-01 09:30:00 UTC'
+    """
+    return iso.replace("T", " ", 1).replace("+00:00", " UTC")
 
 
 def ingest_message(report) -> str:

@@ -149,9 +149,13 @@ def test_twenty_concurrent_sessions_get_correct_independent_answers(url):
 
 
 # -- upload ------------------------------------------------------------------------------------
-def _upload(client, paths, timeout=CALL_TIMEOUT * 3):
+def handle_file(path):
     from gradio_client import handle_file
 
+    return handle_file(path)
+
+
+def _upload(client, paths, timeout=CALL_TIMEOUT * 3):
     status, facts, docs = client.submit(files=[handle_file(str(p)) for p in paths], api_name="/upload").result(timeout=timeout)
     return status, facts, docs
 
@@ -208,6 +212,30 @@ def test_an_uploaded_document_can_be_asked_about_at_once(url, tmp_path):
     reply, sources = _chat(client, "ZETA国際共同研究プログラムの令和4年度予算額は？")
     assert "777百万円" in reply
     assert "zeta_program.md" in sources
+
+
+def test_questions_are_answered_while_an_upload_is_being_ingested(url, tmp_path):
+    from pathlib import Path
+
+    from assistant.settings import bundled_corpus_dir
+
+    corpus = next(bundled_corpus_dir().glob("*.txt")).read_text(encoding="utf-8").replace("\f", "\n")
+    path = tmp_path / "long_report.txt"  # a few hundred passages to embed: seconds of ingest
+    path.write_text("\n".join(f"# 第{i}部\n{corpus}" for i in range(2)), encoding="utf-8")
+    uploader, asker = _client(url), _client(url)
+    _chat(asker, "SICORPの令和4年度予算額は？")  # a warm session
+    upload = uploader.submit(files=[handle_file(str(Path(path)))], api_name="/upload")
+    time.sleep(1.0)  # let the ingest start
+    waits = []
+    for _ in range(3):
+        started = time.monotonic()
+        reply, _ = _chat(asker, "SATREPSの令和4年度予算額はいくら？", timeout=30)
+        waits.append(time.monotonic() - started)
+        assert "1,826百万円" in reply
+    assert not upload.done(), f"the upload finished before the questions; it cannot show they were not blocked ({waits})"
+    status, facts, docs = upload.result(timeout=CALL_TIMEOUT * 3)
+    assert status.startswith("取り込みました"), status
+    print(f"answers during the upload took {', '.join(f'{w:.2f}' for w in waits)} s")
 
 
 # -- nothing leaves the machine ------------------------------------------------------------------

@@ -219,7 +219,7 @@ def test_document_rows_count_pages_only_for_paged_documents():
                        pages=(Page(number=1, start=0, end=1), Page(number=2, start=2, end=3)))
         return DocumentRecord(document=doc, ingested_at="2025-01-01T00:00:00+00:00", chunks=4, facts=2)
 
-    assert document_rows([record(True)]) == [["資料A", "/x/a.txt", 2, 4, 2, "2025-01-01T00:00:00+00:00"]]
+    assert document_rows([record(True)]) == [["資料A", "/x/a.txt", 2, 4, 2, "2025-01-01 00:00:00 UTC"]]
     assert document_rows([record(False)])[0][2] is None
 
 
