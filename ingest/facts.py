@@ -33,11 +33,18 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ingest.gazetteer import (
+    PROGRAM_SUFFIXES,
+    _NAME_CHARS,
     NameMention,
+    _abbreviations,
+    _ends_like_program,
     _is_title_like,
+    _name_start,
     _short_forms,
+    _without_abbreviation,
     derive_names,
     find_groups,
+    markdown_heading,
     strip_marker,
 )
 from ingest.models import Citation, Document, Fact
@@ -83,6 +90,14 @@ _PAREN_FY_RE = re.compile(r"\(([^()]*?年度)\)")
 # A label above a figure that says it is reference material, not a program's own budget (generic words).
 _REFERENCE_RE = re.compile(r"参考|再掲|内数|関連経費")
 _NOTE_WORDS = ("案", "見込み", "見込", "概算", "要求", "予定")
+# Running text. A program referred to by a demonstrative ("本事業", "同プログラム") is the section's subject.
+_ANAPHOR_RE = re.compile(rf"(?:本|同|当該|この|当|その|各|全)(?:{'|'.join(PROGRAM_SUFFIXES)}|施策)$")
+# What joins a subject to the label it owns: "Xの予算額", "Xにおける予算額", "X(予算額:…)".
+_GENITIVE_RE = re.compile(r"(?:の|における|に係る|に関する|に対する|への|向けの)\s*$")
+_TOPIC_RE = re.compile(r"(?:では|には|は)(?=[、,\s]|[^\u3041-\u3096])")
+_JP_CHARS = "\u4E00-\u9FFF\u3005\u30A0-\u30FF\u30FC"
+_HIRAGANA_END = re.compile(r"[\u3041-\u3096、,]$")
+_PROSE_AFTER = re.compile(r"^\s*(?:[\u3041-\u3096]|。)")
 
 
 # -- attribute names ---------------------------------------------------------------------------------------
@@ -98,8 +113,11 @@ def canonical_attribute(attribute: str) -> str:
     text = re.sub(r"/.*$", "", text)
     for y in reversed(find_years(text)):
         text = text[: y.start] + text[y.end :]
-    text = re.sub(r"^(?:前々年度|前年度|昨年度|今年度|本年度|当年度|当初)", "", text)
-    return re.sub(r"\s+", "", text)
+    text = re.sub(r"^の", "", text)
+    text = re.sub(r"^(?:前々年度|前年度|昨年度|今年度|本年度|当年度|当初)の?", "", text)
+    text = re.sub(r"\s+", "", text)
+    # "令和4年度予算(案)", "補正予算": a label that leaves out 額 asks for the same figure.
+    return text + "額" if text in {"予算", "補正予算", "当初予算"} else text
 
 
 def attribute_detail(attribute: str) -> str | None:
@@ -142,6 +160,7 @@ class _Box:
     confidence: float = 0.0
     heading_line: _Line | None = None
     reference: bool = False  # labelled 【参考】 / 内数 …: a figure for something other than the page's programs
+    prose: bool = False  # stated in a sentence: its subject is read from the sentence or its section only
 
     @property
     def page(self) -> int:
@@ -176,6 +195,7 @@ class _Block:
     assignment: str = UNASSIGNED
     confidence: float = 0.0
     span: tuple[_Line, _Line] | None = None  # the lines to cite when labels and values stand apart
+    prose: bool = False  # written inside sentences: its subject comes from the sentence or the section only
 
     @property
     def page(self) -> int:
@@ -199,6 +219,18 @@ def _canonical(name: str) -> str:
 def _bigrams(text: str) -> list[str]:
     chars = [c for c in unicodedata.normalize("NFKC", text) if not c.isspace() and c not in "、。,.:()「」・【】※○◇▷■•"]
     return ["".join(chars[i : i + 2]) for i in range(len(chars) - 1)]
+
+
+_RELATIVE_YEAR_RE = re.compile(r"前々年度|前年度|昨年度|今年度|本年度|当年度|来年度|翌年度|各年度|年度")
+
+
+def _names_something(phrase: str) -> bool:
+    """Whether a phrase owning a label names something (not only a year): "我が国全体" yes, "令和5年度" no."""
+    text = re.split(r"[、,。]", phrase)[-1]
+    for y in reversed(find_years(text)):
+        text = text[: y.start] + text[y.end :]
+    text = _RELATIVE_YEAR_RE.sub("", text)
+    return len(re.findall(rf"[A-Za-z{_JP_CHARS}]", text)) >= 2
 
 
 def _has_figure(text: str) -> bool:
@@ -237,6 +269,8 @@ class _Extraction:
         self._add_page_title_headings()
         self._headings_by_page: dict[int, list] | None = None
         self.covered: list[tuple[int, int]] = []
+        self.forms = self._name_forms()
+        self.sections = self._markdown_sections()
 
     def _add_page_title_headings(self) -> None:
         """A page whose first line starts with a program's name ("…プログラムの概要") is headed by it."""
@@ -301,6 +335,148 @@ class _Extraction:
             self._headings_by_page = by_page
         return self._headings_by_page.get(page, [])
 
+
+    # -- names in running text and sections -------------------------------------------------------------------
+    def _name_forms(self) -> list[tuple[str, str]]:
+        """(form, full name) for every derived name: the name, without its abbreviation, the abbreviation and
+        short forms that name one subject only; longest first."""
+        names = list(dict.fromkeys(_canonical(m.name) for m in self.mentions))
+        owners: dict[str, set[str]] = defaultdict(set)
+        for name in names:
+            for form in {name, _without_abbreviation(name), *_abbreviations(name), *_short_forms(name)}:
+                if form:
+                    owners[form].add(name)
+        forms = [(form, next(iter(o))) for form, o in owners.items() if len(o) == 1]
+        return sorted(forms, key=lambda fn: -len(fn[0]))
+
+    def _markdown_sections(self) -> dict[int, tuple[str, _Line]]:
+        """Line → (program, heading line) of the innermost Markdown section headed by a program's name.
+        A sub-heading that names no program ("## 予算") stays inside its parent's section."""
+        named = {self._line_at(m.start).pos: _canonical(m.name) for m in self.mentions if m.kind == "markdown"}
+        stack: list[tuple[int, str | None, _Line]] = []
+        out: dict[int, tuple[str, _Line]] = {}
+        for line in self.lines:
+            heading = markdown_heading(line.text)
+            if heading is not None:
+                while stack and stack[-1][0] >= heading[0]:
+                    stack.pop()
+                stack.append((heading[0], named.get(line.pos), line))
+                continue
+            for _level, name, heading_line in reversed(stack):
+                if name:
+                    out[line.pos] = (name, heading_line)
+                    break
+        return out
+
+    def _resolve_phrase(self, phrase: str) -> tuple[str | None, str]:
+        """The subject a noun phrase names: (full name, "named"), (None, "anaphor") for 本事業 and the like,
+        or (None, "") when it names none. A derived name must end the phrase at a name boundary, so
+        "ZETA国際共同研究プログラム" is not read as a shorter name it contains."""
+        p = re.split(r"[、,。]", phrase)[-1].strip()
+        candidates = [p] + [p[:i] for i in range(len(p) - 1, 0, -1) if p[i] == "の"]
+        for text in candidates:
+            text = text.strip()
+            if not text:
+                continue
+            if _ANAPHOR_RE.search(text):
+                return None, "anaphor"
+            for form, name in self.forms:
+                if text.endswith(form):
+                    before = text[: -len(form)]
+                    if before and (_NAME_CHARS.match(before[-1]) or (before[-1].isascii() and before[-1].isalnum())):
+                        continue  # part of a longer name
+                    return name, "named"
+            end = len(text)
+            abbr = re.search(r"\([A-Z][A-Za-z0-9&\-]{1,11}\)$", text)
+            start = _name_start(text, abbr.start() if abbr else end)
+            run = text[start:]
+            stem = _without_abbreviation(run)
+            for suffix in PROGRAM_SUFFIXES:
+                if stem.endswith(suffix):
+                    stem = stem[: -len(suffix)]
+                    break
+            if run and _ends_like_program(run) and _is_title_like(run) and len(stem) >= 3:
+                return _canonical(run), "named"
+        return None, ""
+
+    def _sentence_subject(self, line: _Line, pos: int) -> tuple[str | None, str]:
+        """The subject a sentence gives the figure labelled at `pos` (offset in the line): the noun phrase
+        before the label's の ("Xの令和4年度予算額は…"), or before its parenthesis ("X(予算額:…)"), else the
+        sentence's topic ("Xは、…を計上"). Returns (name, "genitive" | "topic" | "anaphor" | "other" | ""),
+        "other" when the label belongs to something that is not a program."""
+        text = line.text
+        start = text.rfind("。", 0, pos) + 1
+        pre = text[start:pos]
+        phrase = None
+        genitive = _GENITIVE_RE.search(pre)
+        if genitive:
+            phrase = pre[: genitive.start()]
+        elif pre.rstrip().endswith("("):
+            phrase = pre.rstrip()[:-1]
+        anaphor = False
+        if phrase is not None:
+            name, how = self._resolve_phrase(phrase)
+            if how == "named":
+                return name, "genitive"
+            anaphor = how == "anaphor"
+            if not anaphor and _names_something(phrase):
+                return None, "other"  # "我が国全体の予算額は…": the figure is not a program's
+        topic = _TOPIC_RE.search(text, start)
+        if topic and topic.end() <= pos:
+            name, how = self._resolve_phrase(text[start : topic.start()])
+            if how == "named":
+                return name, "topic"
+            anaphor = anaphor or how == "anaphor"
+        return None, "anaphor" if anaphor else ""
+
+    def _section_subject(self, line: _Line) -> tuple[str, _Line, bool] | None:
+        """(program, heading line, whether the heading is right above) of the section `line` stands in: its
+        Markdown section, or a heading line above it on the same page with only running text between."""
+        if line.pos in self.sections:
+            name, heading_line = self.sections[line.pos]
+            return name, heading_line, self._next_nonblank(line, -1) is heading_line
+        heading_lines = {}
+        for name, h_line, mention in self.headings:
+            if mention.kind in {"marker", "standalone", "page_title", "quoted"} and not h_line.text[
+                mention.end - h_line.start :
+            ].strip():
+                heading_lines[h_line.pos] = name
+        cursor, distance = self._next_nonblank(line, -1), 1
+        while cursor is not None and cursor.page == line.page and distance <= 3:
+            if cursor.pos in heading_lines:
+                return heading_lines[cursor.pos], cursor, distance == 1
+            if find_budget_statements(cursor.text) or _KV_RE.match(strip_marker(cursor.text)[0]):
+                return None
+            cursor, distance = self._next_nonblank(cursor, -1), distance + 1
+        return None
+
+    def _is_prose(self, line: _Line, st: BudgetStatement) -> bool:
+        """Whether a budget figure is stated in a sentence rather than as a label and a figure."""
+        if st.connector or st.composed:
+            return True
+        sentence_start = line.text.rfind("。", 0, st.start) + 1
+        pre = line.text[sentence_start : st.start].rstrip()
+        if pre and (_HIRAGANA_END.search(pre) or (pre.endswith("(") and len(pre) > 1)):
+            return True  # "Xの令和4年度予算額は", "X(令和4年度予算額:…)は"
+        after = line.text[st.end :]
+        after = re.sub(r"^\s*\([^()]*\)", "", after)
+        after = re.sub(r"^\s*\)", "", after) if pre.endswith("(") else after
+        return bool(_PROSE_AFTER.match(after))
+
+    def _subject_in_text(self, line: _Line, pos: int) -> tuple[str, str, float] | None:
+        """(subject, assignment, confidence) of a figure in running text: named in its sentence (explicit),
+        else the section's program (inferred)."""
+        name, how = self._sentence_subject(line, pos)
+        if how in {"genitive", "topic"} and name:
+            return name, EXPLICIT, 0.95 if how == "genitive" else 0.9
+        if how == "other":
+            return None
+        section = self._section_subject(line)
+        if section is None:
+            return None
+        name, _heading_line, adjacent = section
+        return name, INFERRED, 0.9 if how == "anaphor" else (0.85 if adjacent else 0.8)
+
     # -- run ------------------------------------------------------------------------------------------------
     def run(self) -> list[Fact]:
         boxes = self._find_boxes()
@@ -342,9 +518,17 @@ class _Extraction:
                 (n, m)
                 for n, m in by_line_heading.get(box.line.pos, [])
                 if m.kind == "budget_heading" and m.end <= box.line.start + box.current.start
+                and "。" not in self.doc.text[m.end : box.line.start + box.current.start]
             ]
             if same:
                 box.subject, box.assignment, box.confidence = same[-1][0], EXPLICIT, 1.0
+                continue
+            if self._is_prose(box.line, box.current):
+                # "Xの令和4年度予算額(案)は777百万円(前年度予算額 700百万円)である。"
+                box.prose = True
+                found = self._subject_in_text(box.line, box.current.start)
+                if found is not None:
+                    box.subject, box.assignment, box.confidence = found
                 continue
             before = box.line.text[: box.current.start]
             if before.strip() and not strip_marker(before)[0].strip("(（ "):
@@ -364,6 +548,9 @@ class _Extraction:
                     continue
             if above is not None and (above.page or 1) == box.page and _REFERENCE_RE.search(above.text):
                 box.reference = True
+            elif box.line.pos in self.sections:
+                # A figure in the section of a Markdown heading that names a program ("## ZETA事業" … "### 予算").
+                box.subject, box.assignment, box.confidence = self.sections[box.line.pos][0], INFERRED, 0.85
 
     def _resolve_boxes(self, boxes: list[_Box], blocks: list[_Block]) -> None:
         # Cross-check and pairing with the page's remaining headings, repeated until nothing changes,
@@ -381,7 +568,7 @@ class _Extraction:
                 box.subject, box.assignment, box.confidence = name, INFERRED, confidence
         # A title printed next to the box.
         for box in boxes:
-            if box.assignment == UNASSIGNED and not box.reference:
+            if box.assignment == UNASSIGNED and not box.reference and not box.prose:
                 title = self._adjacent_title(box)
                 if title:
                     box.subject, box.assignment, box.confidence = title, INFERRED, 0.6
@@ -434,7 +621,7 @@ class _Extraction:
         out = {}
         orphans_by: dict[tuple[int, tuple], list[_Box]] = defaultdict(list)
         for box in boxes:
-            if box.assignment == UNASSIGNED and box.current.money is not None and not box.reference:
+            if box.assignment == UNASSIGNED and box.current.money is not None and not box.reference and not box.prose:
                 orphans_by[(box.page, box.kind)].append(box)
         for (page, kind), orphans in orphans_by.items():
             heading_names = []
@@ -469,6 +656,8 @@ class _Extraction:
                 cursor = self._next_nonblank(cursor, direction)
             while cursor is not None and (cursor.page or 1) == box.page and len(parts) < 3:
                 text = cursor.text.strip()
+                if markdown_heading(text) is not None:
+                    break  # a Markdown heading that names no program ("## 関連施策") is not a title
                 if not (_is_title_like(text, 40) and len(text) >= 6 and not re.search(r"[0-9]", text)):
                     break
                 if find_budget_statements(text):
@@ -516,7 +705,56 @@ class _Extraction:
             if type_items:
                 blocks.append(_Block([line], type_items))
                 current = None
-        return [b for b in blocks if b.items]
+                continue
+            blocks.extend(self._sentence_blocks(line))
+        blocks = [b for b in blocks if b.items]
+        for block in blocks:
+            # key:value lines under a Markdown heading that names a program belong to it
+            if block.assignment == UNASSIGNED and block.lines[0].pos in self.sections:
+                block.subject, block.assignment, block.confidence = self.sections[block.lines[0].pos][0], INFERRED, 0.85
+        return blocks
+
+    def _sentence_blocks(self, line: _Line) -> list[_Block]:
+        """`label:value` written inside a sentence ("本事業では、支援額:最大30百万円、支援期間:3年間とする。"), one
+        block per subject; the label may carry its subject ("ZETA事業の支援額:…")."""
+        text = line.text
+        if "。" not in text and not re.search(r"[、,]", text):
+            return []
+        budget_spans = [(s.start, s.end) for s in find_budget_statements(text)]
+        blocks: dict[tuple, _Block] = {}
+        for colon in re.finditer(r"\s*:\s*", text):
+            begin = colon.start()
+            while begin > 0 and text[begin - 1] not in " \t、,。:;()「」":
+                begin -= 1
+            written = text[begin : colon.start()]
+            phrase, _, label = written.rpartition("の")
+            if not self._is_attribute(label) or any(s <= colon.start() < e for s, e in budget_spans):
+                continue
+            value_end = len(text)
+            stop = re.search(r"[、,。;()]", text[colon.end() :])
+            if stop:
+                value_end = colon.end() + stop.start()
+            raw = text[colon.end() : value_end]
+            figures = [*find_money(raw), *find_quantities(raw), *find_years(raw)]
+            if not figures:
+                continue
+            value = raw[: max(f.end for f in figures)].strip()
+            vstart = line.start + colon.end()
+            label_pos = begin + len(phrase) + (1 if phrase else 0)
+            found = None
+            if phrase:
+                name, how = self._resolve_phrase(phrase)
+                if how == "named":
+                    found = (name, EXPLICIT, 0.95)
+            if found is None:
+                found = self._subject_in_text(line, label_pos)
+            key = found or ("", UNASSIGNED, 0.0)
+            if key not in blocks:
+                blocks[key] = _Block([line])
+                blocks[key].subject, blocks[key].assignment, blocks[key].confidence = key
+                blocks[key].prose = True
+            blocks[key].items.append((label, value, line, vstart, vstart + len(value)))
+        return list(blocks.values())
 
     def _kv_items(self, line: _Line, body: str, offset: int, base_label: str | None):
         """Facts of one `key:value` line: (items, whether the line is part of a block, label for continuations)."""
@@ -659,7 +897,8 @@ class _Extraction:
         box_lines = {b.line.pos for b in boxes} | {b.prior_line.pos for b in boxes if b.prior_line}
         by_page: dict[int, list[_Block]] = defaultdict(list)
         for block in blocks:
-            by_page[block.page].append(block)
+            if block.assignment == UNASSIGNED and not block.prose:
+                by_page[block.page].append(block)
         for page, page_blocks in by_page.items():
             candidates = self._page_candidates(page, boxes)
             if not candidates:
@@ -823,7 +1062,11 @@ class _Extraction:
                 if page not in candidates_by_page:
                     candidates_by_page[page] = self._page_candidates(page, boxes)
                 candidates = candidates_by_page[page]
-                if len(candidates) == 1:
+                in_text = self._subject_in_text(line, money.start)
+                if in_text is not None:
+                    # a figure without a label: never more than inferred, whatever the sentence says
+                    subject, assignment, confidence = in_text[0], INFERRED, 0.5
+                elif len(candidates) == 1:
                     subject, assignment, confidence = candidates[0], INFERRED, 0.5
                 else:
                     subject, assignment, confidence = "", UNASSIGNED, 0.0

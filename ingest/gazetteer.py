@@ -32,7 +32,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from ingest.models import Document, Fact
-from ingest.units import find_budget_statements
+from ingest.units import find_budget_statements, find_money, find_years
 
 __all__ = [
     "Gazetteer",
@@ -44,6 +44,7 @@ __all__ = [
     "load_aliases",
     "strip_marker",
     "find_groups",
+    "markdown_heading",
     "DEFAULT_ALIASES_PATH",
 ]
 
@@ -83,14 +84,28 @@ PROGRAM_SUFFIXES = (
 _SHORTENABLE_SUFFIXES = ("推進事業", "支援事業", "事業", "プログラム", "制度", "等")
 _SENTENCE_MARKS = re.compile(r"[、。,;；!?！？:]")
 _ABBR_RE = re.compile(r"\((?P<abbr>[A-Z][A-Za-z0-9&\-]{1,11})\)")
-_NAME_CHARS = re.compile(r"[\u4E00-\u9FFF\u3005\u30A0-\u30FF\u30FC\u30FB]")
+_JP = r"\u4E00-\u9FFF\u3005\u30A0-\u30FF\u30FC\u30FB"
+_NAME_CHARS = re.compile(rf"[{_JP}]")
+# Latin letters written as part of a Japanese name ("ZETA国際共同研究プログラム", "e-ASIA共同研究プログラム",
+# "JST-XXX事業"): a token that starts with a letter, so years and counts ("2022年度", "10件") are not taken.
+_LATIN = r"[A-Za-z][A-Za-z0-9]*(?:[\-.&][A-Za-z0-9]+)*"
+_LATIN_CHARS = re.compile(r"[A-Za-z0-9\-&.]")
+# A Latin end after the program word: "…プログラムII", "…事業B" (not "事業2件", not "事業PD・PO").
+_LATIN_END = r"(?:[IVX]{2,4}|[A-Z])(?![A-Za-z0-9\u4E00-\u9FFF\u30A0-\u30FF])"
 _QUOTED_RE = re.compile(
-    r"(?P<outer>[\u4E00-\u9FFF\u30A0-\u30FF\u30FC]{2,20}事業)「(?P<inner>[^「」\s、。]{2,20})」"
+    rf"(?P<outer>(?:{_LATIN}[\-・]?)?[\u4E00-\u9FFF\u30A0-\u30FF\u30FC]{{2,20}}事業)「(?P<inner>[^「」\s、。]{{2,20}})」"
 )
 _STANDALONE_RE = re.compile(
     rf"^[^\s、。:()「」]{{2,30}}(?:{'|'.join(PROGRAM_SUFFIXES)})(?:\([A-Z][A-Za-z0-9&\-]{{1,11}}\))?$"
 )
-_RUN_SUFFIX_RE = re.compile(r"[\u4E00-\u9FFF\u30A0-\u30FF\u30FC\u30FB]{4,30}(?:事業|プログラム)")
+_RUN_SUFFIX_RE = re.compile(
+    rf"(?:[{_JP}]{{0,8}}{_LATIN}[\-・ ]?[{_JP}]{{0,30}}|[{_JP}]{{4,30}})(?:事業|プログラム)(?:{_LATIN_END})?"
+)
+# Year words and fragments a run of name characters may start with ("年度ZETA事業" after "令和4"): not part of a name.
+_LEADING_YEAR_RE = re.compile(r"^(?:[0-9０-９]+|元)?(?:年度|年|度)(?=.)")
+_MARKDOWN_HEADING_RE = re.compile(r"^[ \t]{0,3}(?P<hashes>#{1,6})[ \t]+(?P<text>.*?)[ \t#]*$")
+# A sentence, not a name: a name ends with a name character or a closing bracket, never with a particle.
+_ENDS_WITH_PARTICLE = re.compile(r"[\u3041-\u3096]$")
 # Kana/kanji spellings that documents and users mix (generic, not about any program).
 _SPELLING_VARIANTS = (("招へい", "招聘"), ("研さん", "研鑽"), ("へき地", "僻地"), ("けん引", "牽引"))
 # Words too generic to identify a program on their own when a question only partly names one.
@@ -214,6 +229,75 @@ def _ends_like_program(text: str) -> bool:
     return core.endswith(PROGRAM_SUFFIXES) or bool(_ABBR_RE.search(text))
 
 
+def _trim_name(name: str) -> str:
+    """A name without a year it was read with ("令和4年度ZETA事業" → "ZETA事業") or edge spaces."""
+    name = name.strip()
+    while True:
+        years = [y for y in find_years(name) if y.start == 0 and y.text.endswith(("年", "年度"))]
+        trimmed = name[years[0].end :] if years else _LEADING_YEAR_RE.sub("", name)
+        trimmed = trimmed.lstrip(" ・-")
+        if trimmed == name or not trimmed:
+            return name
+        name = trimmed
+
+
+def markdown_heading(line: str) -> tuple[int, str, int] | None:
+    """A Markdown heading line ("## 事業概要", as the Markdown, HTML and Word loaders write headings):
+    (level, text, offset of the text in the line), or None.
+
+    Example:
+        >>> markdown_heading("## ZETA国際共同研究プログラム")
+        (2, 'ZETA国際共同研究プログラム', 3)
+    """
+    m = _MARKDOWN_HEADING_RE.match(line)
+    if not m or not m.group("text"):
+        return None
+    return len(m.group("hashes")), m.group("text"), m.start("text")
+
+
+def _heading_name(text: str) -> tuple[str, int] | None:
+    """The program a heading's text names, with its offset in the text: the whole text when it reads as a
+    program's name, else the one program name written in it ("ZETA事業の概要" → "ZETA事業")."""
+    body, _level, offset = strip_marker(text)
+    if _is_title_like(body, 60) and _ends_like_program(body):
+        return body, offset
+    runs = {(_trim_name(m.group(0)), m.start()) for m in _RUN_SUFFIX_RE.finditer(body)}
+    for m in _ABBR_RE.finditer(body):
+        begin = _name_start(body, m.start())
+        if body[begin : m.start()].endswith(PROGRAM_SUFFIXES):
+            runs = {r for r in runs if not (begin <= r[1] < m.end())} | {(body[begin : m.end()], begin)}
+    names = {name for name, _ in runs}
+    if len(names) != 1:
+        return None
+    name, start = min(runs, key=lambda r: r[1])
+    start = body.find(name, start)
+    return name, offset + max(start, 0)
+
+
+def _name_start(line: str, end: int) -> int:
+    """Where the name that ends at `end` begins: back over name characters and Latin letters written with them
+    (digits only inside a Latin token, "H2020"), without a leading year."""
+    begin = end
+    while begin > 0:
+        c = line[begin - 1]
+        if _NAME_CHARS.match(c) or (c.isascii() and (c.isalpha() or c in "-&.")):
+            begin -= 1
+        elif c.isascii() and c.isdigit():
+            j = begin - 1
+            while j > 0 and line[j - 1].isascii() and line[j - 1].isdigit():
+                j -= 1
+            if j > 0 and line[j - 1].isascii() and line[j - 1].isalpha():
+                begin = j
+            else:
+                break
+        else:
+            break
+    while begin < end and line[begin] in "-&.・":
+        begin += 1
+    name = line[begin:end]
+    return begin + len(name) - len(_trim_name(name))
+
+
 def _lines(text: str) -> Iterable[tuple[int, int, str]]:
     """(line number, start offset, line) for every line; pages' form feeds also end lines."""
     for n, m in enumerate(re.finditer(r"[^\n\f]*", text)):
@@ -241,14 +325,30 @@ def derive_names(doc: Document | str) -> list[NameMention]:
         segments = [(0, line)]
         for m in re.finditer(rf"。(?=[{_MARKER_CHARS}])", line):
             segments.append((m.end(), line[m.end() :]))
+        heading = markdown_heading(line)
+        if heading is not None:
+            # "# ZETA国際共同研究プログラム", "## ZETA事業の概要": a heading that names a program heads its section.
+            segments = []
+            level, text_, text_offset = heading
+            named = _heading_name(text_)
+            if named is not None:
+                name, offset = named
+                start = line_start + text_offset + offset
+                mentions.append(NameMention(name, start, start + len(name), "markdown", True, level, n))
         for seg_offset, segment in segments:
             body, level, offset = strip_marker(segment)
             start = line_start + seg_offset + offset
             budget = find_budget_statements(body)
-            if budget and budget[0].start > 0:
-                # "NAME 令和4年度予算額(案) 1,160百万円": the text before the label names the figure.
+            if budget and budget[0].start > 0 and not budget[0].connector and not budget[0].composed:
+                # "NAME 令和4年度予算額(案) 1,160百万円": the text before the label names the figure. In a sentence
+                # ("Xの令和4年度予算額は…") it does not: facts read such subjects from the sentence.
                 name = body[: budget[0].start].strip()
-                if _is_title_like(name, 50):
+                if (
+                    _is_title_like(name, 50)
+                    and not _ENDS_WITH_PARTICLE.search(name)
+                    and not name.endswith(("(", "（"))
+                    and not find_money(name)
+                ):
                     mentions.append(NameMention(name, start, start + len(name), "budget_heading", True, max(level, 1), n))
                     continue
             if level and 1 <= level <= 3 and _is_title_like(body):
@@ -269,9 +369,7 @@ def derive_names(doc: Document | str) -> list[NameMention]:
             at_start = not line[: m.start()].strip()
             mentions.append(NameMention(name, line_start + m.start(), line_start + m.end(), "quoted", at_start, 2, n))
         for m in _ABBR_RE.finditer(line):
-            begin = m.start()
-            while begin > 0 and _NAME_CHARS.match(line[begin - 1]):
-                begin -= 1
+            begin = _name_start(line, m.start())
             base = line[begin : m.start()]
             if len(base) >= 3 and base.endswith(PROGRAM_SUFFIXES):
                 mentions.append(
@@ -280,7 +378,10 @@ def derive_names(doc: Document | str) -> list[NameMention]:
         for m in _RUN_SUFFIX_RE.finditer(line):
             if line[m.end() : m.end() + 1] == "(":
                 continue  # already read with its abbreviation
-            mentions.append(NameMention(m.group(0), line_start + m.start(), line_start + m.end(), "mention", False, 2, n))
+            name = _trim_name(m.group(0))
+            start = line_start + m.end() - len(name)
+            if len(name) > len("事業"):
+                mentions.append(NameMention(name, start, start + len(name), "mention", False, 2, n))
     mentions.sort(key=lambda x: (x.start, -(x.end - x.start), not x.heading))
     kept: list[NameMention] = []
     for mention in mentions:
@@ -320,9 +421,16 @@ def find_groups(text: str, mentions: list[NameMention] | None = None) -> dict[st
     return groups
 
 
+_LATIN_HEAD_RE = re.compile(rf"^(?P<head>{_LATIN})[\-・ ]?(?=[{_JP}])")
+
+
 def _short_forms(name: str) -> list[str]:
     forms: list[str] = []
     base = _without_abbreviation(name)
+    head = _LATIN_HEAD_RE.match(base)
+    if head and len(head.group("head")) >= 3 and re.search(r"[A-Z]", head.group("head")):
+        # "ZETA国際共同研究プログラム" → "ZETA", as an abbreviation would be (kept only if it names one subject)
+        forms.append(head.group("head"))
     for quoted in re.findall(r"「([^「」]{3,20})」", base):
         forms.append(quoted)
     stem = base
@@ -398,23 +506,31 @@ class Gazetteer(_Frozen):
     def match(self, question: str) -> list[SubjectMatch]:
         """The subjects a question names, most specific first (longest, then exact before loose).
 
-        Overlapping matches keep the longest; each subject appears once. When nothing matches exactly,
-        a distinctive part of a name (5+ characters, not a generic word) is accepted as kind "partial".
+        Overlapping matches keep the longest, so a shorter name inside a longer matched one is dropped;
+        each subject appears once. A name written as the end of a longer name the gazetteer does not
+        know ("ZETA国際共同研究プログラム" when only "国際共同研究プログラム" is known) is another program and is
+        not matched. When nothing matches exactly, a distinctive part of a name (5+ characters, not a
+        generic word, not inside a longer program name of the question) is accepted as kind "partial".
         """
         q = unicodedata.normalize("NFKC", question)
         folded, index = _folded_with_index(q)
+        names_only = _without_years(q)
         candidates: list[SubjectMatch] = []
         for entry in self.entries:
             for form, kind, score in entry.surfaces():
                 for start, end in _find_form(q, folded, index, form, kind):
                     candidates.append(SubjectMatch(name=entry.name, surface=q[start:end], start=start, end=end, kind=kind, score=score))
         chosen = _non_overlapping(candidates)
-        if not chosen:
-            chosen = self._partial(q)
+        # Longest first: a match inside a longer one is gone; then a match that is the tail of a longer,
+        # unknown name is dropped (after the overlap test, so it cannot let a shorter name back in).
+        chosen = [m for m in chosen if not _name_prefix(names_only, m.start, m.surface)]
+        if not chosen and not candidates:
+            chosen = self._partial(q, names_only)
         chosen.sort(key=lambda m: (-(m.end - m.start) * m.score, m.start))
         return chosen
 
-    def _partial(self, q: str) -> list[SubjectMatch]:
+    def _partial(self, q: str, names_only: str | None = None) -> list[SubjectMatch]:
+        names_only = _without_years(q) if names_only is None else names_only
         best: dict[str, SubjectMatch] = {}
         all_names = [_fold(e.name) for e in self.entries]
         for entry in self.entries:
@@ -433,11 +549,63 @@ class Gazetteer(_Frozen):
                     continue
                 if sum(_fold(piece) in n for n in all_names) != 1:
                     continue
+                if _inside_other_name(names_only, lcs_start, lcs_start + length, entry):
+                    continue
                 score = 0.5 * min(1.0, length / max(shortest, 1))
                 match = SubjectMatch(name=entry.name, surface=piece, start=lcs_start, end=lcs_start + length, kind="partial", score=round(score, 3))
                 if entry.name not in best or best[entry.name].end - best[entry.name].start < length:
                     best[entry.name] = match
         return _non_overlapping(list(best.values()))
+
+
+# Year words blanked out of a question before looking at the characters around a name ("令和4年度SICORP").
+_YEAR_WORDS_RE = re.compile(r"前々年度|前年度|昨年度|今年度|本年度|当年度|来年度|翌年度|年度")
+
+
+def _without_years(q: str) -> str:
+    """`q` with years and year words replaced by spaces (same length, so offsets hold)."""
+    chars = list(q)
+    spans = [(y.start, y.end) for y in find_years(q)] + [(m.start(), m.end()) for m in _YEAR_WORDS_RE.finditer(q)]
+    for a, b in spans:
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
+
+
+def _is_name_char(c: str) -> bool:
+    return bool(_NAME_CHARS.match(c)) or (c.isascii() and (c.isalnum() or c in "-&"))
+
+
+def _name_prefix(q: str, start: int, surface: str) -> str:
+    """The name characters written right before a matched `surface` at `start` that make a longer name:
+    Latin letters ("ZETA" before "国際共同研究プログラム"), or two or more kanji/katakana before a surface that
+    is a program's name ("戦略的" before "国際共同研究プログラム"; not "新規" before a short form). "" when none."""
+    begin = start
+    while begin > 0 and _is_name_char(q[begin - 1]) and q[begin - 1] != "・":
+        begin -= 1
+    prefix = q[begin:start]
+    if any(c.isascii() and c.isalpha() for c in prefix):
+        return prefix
+    if len([c for c in prefix if _NAME_CHARS.match(c)]) >= 2 and _ends_like_program(surface):
+        return prefix
+    return ""
+
+
+def _inside_other_name(q: str, start: int, end: int, entry: "SubjectEntry") -> bool:
+    """Whether q[start:end] is part of a longer program name the question writes that is not `entry`'s:
+    "ZETA青少年サイエンス交流事業" names another program than "国際青少年サイエンス交流事業"."""
+    begin, stop = start, end
+    while begin > 0 and _is_name_char(q[begin - 1]):
+        begin -= 1
+    while stop < len(q) and _is_name_char(q[stop]):
+        stop += 1
+    if (begin, stop) == (start, end):
+        return False
+    outer = q[begin:stop].strip()
+    own = {_fold(f) for f, _k, _s in entry.surfaces()}
+    if _fold(outer) in own:
+        return False
+    latin_outside = any(c.isascii() and c.isalpha() for c in q[begin:start] + q[end:stop])
+    return latin_outside or _ends_like_program(outer)
 
 
 def _folded_with_index(text: str) -> tuple[str, list[int]]:

@@ -535,13 +535,28 @@ _FY_WORD = (
     r"|前々年度|前年度|昨年度|今年度|本年度|当年度)"
 )
 _NO_AMOUNT = r"[ー\-－−―‐–—ｰ]+(?![0-9０-９])"
+# Words that join a label to its figure in running text: "予算額(案)は777百万円", "予算として5億円を計上".
+_CONNECTOR = r"(?:は|が|では|として|において|で)[、,]?"
 BUDGET_PATTERN = (
-    rf"(?P<label>(?P<year>{_FY_WORD})?\s*(?P<kind>当初|補正)?\s*(?P<what>予算額|概算要求額|要求額|予算)"
+    rf"(?P<label>(?:(?P<year>{_FY_WORD})\s*の?)?\s*(?P<kind>当初|補正)?\s*(?P<what>予算額|概算要求額|要求額|予算)"
     rf"\s*(?:[(（]\s*(?P<note>案|見込み?|概算|要求)\s*[)）])?)"
-    rf"\s*[:：]?\s*(?P<value>{MONEY_PATTERN}|{_NO_AMOUNT})"
+    rf"\s*(?:[:：]|(?P<connector>{_CONNECTOR}))?\s*(?P<value>{MONEY_PATTERN}|{_NO_AMOUNT})"
 )
-"""A budget figure with its label: "令和4年度予算額(案):1,160百万円", "(前年度予算額 ー)", "令和3年度補正予算額(案) 110億円"."""
+"""A budget figure with its label: "令和4年度予算額(案):1,160百万円", "(前年度予算額 ー)", "令和3年度補正予算額(案) 110億円",
+and in running text "令和4年度予算額(案)は777百万円"."""
 _BUDGET_RE = re.compile(BUDGET_PATTERN)
+# The prior year's figure with the label cut to its year word, inside parentheses after a budget figure:
+# "777百万円(前年度 700百万円)", "(前年度:700百万円)". Not "(前年度比…)".
+_SHORT_PRIOR_RE = re.compile(
+    rf"[(（]\s*(?P<label>(?P<year>前年度|昨年度))(?:は|[:：])?\s*(?P<value>{MONEY_PATTERN}|{_NO_AMOUNT})"
+)
+# A figure stated as appropriated: "777百万円を計上", "総額5億円が計上されている", "10億円を措置".
+_APPROPRIATION_RE = re.compile(rf"(?P<value>{MONEY_PATTERN})\s*(?:を|が)?\s*(?:予算)?(?:計上|措置)")
+# In the same sentence before such a figure, the year it is for: "令和4年度予算(案)において", "令和4年度は".
+_APPROPRIATION_YEAR_RE = re.compile(
+    rf"(?P<year>{_FY_WORD})\s*(?:(?P<kind>当初|補正)?\s*予算(?:額)?\s*(?:[(（]\s*(?P<note>案)\s*[)）])?"
+    rf"|(?=\s*(?:は|には|において|では|に(?=[、,\s]*(?:総額|約)?[0-9０-９]))))"
+)
 
 
 @dataclass(frozen=True)
@@ -566,6 +581,8 @@ class BudgetStatement:
     end: int
     value_start: int
     value_end: int
+    connector: str | None = None
+    composed: bool = False
 
     @property
     def supplementary(self) -> bool:
@@ -573,32 +590,80 @@ class BudgetStatement:
         return self.kind == "補正"
 
 
+def _statement(text: str, label: str, year: str | None, kind: str | None, start: int, end: int,
+               value_start: int, value_end: int, connector: str | None = None, composed: bool = False) -> BudgetStatement:
+    while value_start < value_end and text[value_start].isspace():
+        value_start += 1
+    value = text[value_start:value_end]
+    money = parse_money(value)
+    if money is not None:
+        money = Money(
+            money.text,
+            money.start + value_start,
+            money.end + value_start,
+            money.yen,
+            money.yen_min,
+            money.yen_max,
+            money.unit,
+            money.qualifier,
+            money.per,
+        )
+    return BudgetStatement(label, year, kind, value, money, start, end, value_start, value_end, connector, composed)
+
+
 def find_budget_statements(text: str) -> list[BudgetStatement]:
-    """Every budget label followed by its figure in `text`, in order."""
+    """Every budget label followed by its figure in `text`, in order.
+
+    Besides labelled figures ("令和4年度予算額(案):1,160百万円", "予算額(案)は777百万円"), two forms of running
+    text are read, with a label composed from the words written (`composed=True`):
+    - the prior year's figure whose label is cut to its year word, in parentheses right after a budget
+      figure: "777百万円(前年度 700百万円)" → label "前年度予算額";
+    - a figure stated as appropriated: "令和4年度予算(案)において…を計上" is read by the label pattern; "令和4年度は
+      5億円を計上" → label "令和4年度予算額" (the year only when written right before 予算 or a topic particle).
+
+    Example:
+        >>> [(s.label, s.value, s.composed) for s in find_budget_statements("本事業の令和4年度予算額は5億円(前年度 4億円)である。")]
+        [('令和4年度予算額', '5億円', False), ('前年度予算額', '4億円', True)]
+    """
     out: list[BudgetStatement] = []
+    whats: list[str] = []
     for m in _BUDGET_RE.finditer(text):
         label = re.sub(r"\s+", "", m.group("label"))
         year = re.sub(r"\s+", "", m.group("year")) if m.group("year") else None
         if year is None and m.group("what") == "予算":
             continue  # "予算" alone, without a year, is too loose to be a label
-        value_start, value_end = m.start("value"), m.end("value")
-        while value_start < value_end and text[value_start].isspace():
-            value_start += 1
-        value = text[value_start:value_end]
-        money = parse_money(value)
-        if money is not None:
-            money = Money(
-                money.text,
-                money.start + value_start,
-                money.end + value_start,
-                money.yen,
-                money.yen_min,
-                money.yen_max,
-                money.unit,
-                money.qualifier,
-                money.per,
-            )
         out.append(
-            BudgetStatement(label, year, m.group("kind"), value, money, m.start(), m.end(), value_start, value_end)
+            _statement(text, label, year, m.group("kind"), m.start(), m.end(), m.start("value"), m.end("value"),
+                       m.group("connector"))
         )
+        whats.append(m.group("what"))
+    for m in _SHORT_PRIOR_RE.finditer(text):
+        before = [i for i, s in enumerate(out) if s.end <= m.start()]
+        if not before or any(s.start < m.end() and m.start() < s.end for s in out):
+            continue
+        previous = out[before[-1]]
+        if text[previous.end : m.start()].strip() or previous.year in {"前年度", "昨年度"}:
+            continue  # only right after this year's figure
+        what = whats[before[-1]]
+        word = "予算額" if what == "予算" else what
+        label = f"{m.group('year')}{previous.kind if previous.kind == '補正' else ''}{word}"
+        out.append(
+            _statement(text, label, m.group("year"), None, m.start("label"), m.end(), m.start("value"), m.end("value"),
+                       composed=True)
+        )
+        whats.append(what)
+    for m in _APPROPRIATION_RE.finditer(text):
+        value_start, value_end = m.start("value"), m.end("value")
+        if any(s.start < value_end and value_start < s.end for s in out):
+            continue
+        sentence_start = text.rfind("。", 0, value_start) + 1
+        years = [y for y in _APPROPRIATION_YEAR_RE.finditer(text, sentence_start) if y.end() <= value_start]
+        found = years[-1] if years else None
+        year = re.sub(r"\s+", "", found.group("year")) if found else None
+        kind = "補正" if found and "補正" in text[found.start() : value_start] else None
+        note = "(案)" if found and found.group("note") else ""
+        label = f"{year or ''}{kind or ''}予算額{note}"
+        start = found.start() if found else value_start
+        out.append(_statement(text, label, year, kind, start, m.end(), value_start, value_end, composed=True))
+    out.sort(key=lambda s: s.start)
     return out
