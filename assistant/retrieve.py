@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 
@@ -13,8 +14,9 @@ from ingest.models import Chunk, Citation
 CANDIDATES = 50
 """How many hits each ranker contributes before fusion."""
 
-DENSE_WEIGHT = 1.0
-"""Dense weight when BM25 has no confidence (set by measurement: eval/tune_fusion.py)."""
+WEIGHT_CONFIDENT = 0.2
+WEIGHT_UNSURE = 0.8
+"""Dense weights when BM25 is sure / has nothing to go on (measured: docs/fusion.md)."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Retriever:
     def __init__(self, data: IndexData) -> None:
         self.data = data
         self._by_row = {sc.row: sc.chunk for sc in data.chunks}
+        self.japanese_corpus = _mostly_japanese(sc.chunk.text for sc in data.chunks[:2000])
         self._encoder = None
         self._encoder_lock = threading.Lock()
 
@@ -69,8 +72,15 @@ class Retriever:
             if ranker == Ranker.DENSE:
                 ranked = dense
             else:
-                confidence = lexical_confidence(lexical, len(char_ngrams(query)))
-                ranked = fuse_scores(lexical, dense, dense_weight=DENSE_WEIGHT, confidence=confidence)
+                top = self._by_row.get(lexical[0][0]) if lexical else None
+                confidence = lexical_confidence(query, f"{top.heading}\n{top.text}" if top else None)
+                if self.japanese_corpus and not _JAPANESE.search(query):
+                    # An English question shares only stray Latin letters with Japanese passages:
+                    # BM25 has nothing to go on, the multilingual encoder decides.
+                    confidence = 0.0
+                ranked = fuse_scores(
+                    lexical, dense, confidence=confidence, weight_confident=WEIGHT_CONFIDENT, weight_unsure=WEIGHT_UNSURE
+                )
         return [Hit(row, self._by_row[row], score) for row, score in ranked[:k] if row in self._by_row]
 
     def _lexical(self, query: str, k: int) -> list[tuple[int, float]]:
@@ -87,6 +97,17 @@ class Retriever:
         prefix = prompts_for(self.data.manifest.model).query
         vector = encode_texts(self.encoder, [query], prefix=prefix)[0]
         return self.data.dense.search(vector, k)
+
+
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def _mostly_japanese(texts) -> bool:
+    japanese = latin = 0
+    for text in texts:
+        japanese += len(_JAPANESE.findall(text))
+        latin += sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    return japanese > latin
 
 
 def best_span(text: str, query: str) -> tuple[int, int]:
