@@ -181,10 +181,12 @@ def test_a_missing_gold_file_is_one_line_and_exit_2(tmp_path, capsys):
     assert status == 2 and "nope.jsonl: no such gold file" in err and err.count("\n") == 1
 
 
-def test_the_default_thresholds_file_is_valid_and_gates_wrong_amounts():
+def test_the_default_thresholds_file_gates_the_dev_split_on_wrong_amounts_and_faithfulness():
     thresholds = load_thresholds()
     assert thresholds.split == "dev"
-    assert all(r.overall.max.get("wrong_amount") == 0 for r in thresholds.rankers.values())
+    for bounds in thresholds.rankers.values():
+        assert "wrong_amount" in bounds.overall.max
+        assert bounds.overall.min.get("faithfulness") == 1.0
 
 
 # gate_failures on fake reports
