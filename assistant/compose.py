@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 NOT_FOUND = {"ja": "資料には記載がありません。", "en": "The documents do not say."}
 PASSAGES_K = 5
+DASHES = {"ー", "-", "－", "―", "−", "ｰ", "—"}
 QUOTE_CHARS = 160
 
 
@@ -43,9 +44,7 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
     passages = [to_citation(hit, resolution.question) for hit in hits]
     base = {"question": question, "resolved_question": resolution.question}
     if query is not None and query.is_figure_question:
-        result = bot.facts_index.lookup(query)
-        if not result.answerable and not query.subjects:
-            result = _lookup_with_retrieved_subject(bot, query, hits) or result
+        result = lookup_facts(bot, query, hits)
         if result.answerable:
             return _fact_answer(result, passages, lang, base)
         if result.missing in {"fiscal_year", "attribute", "prior_year"} or query.subjects:
@@ -54,6 +53,25 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
 
 
 # -- path 1: facts ---------------------------------------------------------------------
+def lookup_facts(bot: "Assistant", query: "FactQuery", hits: list[Hit]) -> "FactResult":
+    """The facts answering a figure question; a question naming no known subject takes it from the passages."""
+    result = bot.facts_index.lookup(query)
+    if not result.answerable and not query.subjects:
+        result = _lookup_with_retrieved_subject(bot, query, hits) or result
+    return result
+
+
+def fact_citations(bot: "Assistant", resolution: "Resolution", hits: list[Hit]) -> list[Citation]:
+    """Citations of the facts that answer the question, value marked; none for other questions."""
+    query = resolution.query
+    if query is None or not query.is_figure_question:
+        return []
+    result = lookup_facts(bot, query, hits)
+    if not result.answerable:
+        return []
+    return merge_citations([_fact_citation(f) for f in result.facts], [])
+
+
 def _lookup_with_retrieved_subject(bot: "Assistant", query: "FactQuery", hits: list[Hit]) -> "FactResult | None":
     """A figure question that names no known subject ("博士号を持つ若手を海外に送る制度の予算は？"):
     take the subject from the sentence that best matches the question in the top passages: a program
@@ -87,7 +105,7 @@ def _fact_citation(fact: Fact) -> Citation:
     return c.model_copy(update={"score": 1.0, "highlight_start": where, "highlight_end": where + len(fact.value)})
 
 
-def _merge_citations(first: list[Citation], rest: list[Citation]) -> list[Citation]:
+def merge_citations(first: list[Citation], rest: list[Citation]) -> list[Citation]:
     """Fact citations first, then passages that do not repeat them (same source and overlapping span)."""
     merged: list[Citation] = []
     for c in [*first, *rest]:
@@ -101,8 +119,8 @@ def _fact_answer(result: "FactResult", passages: list[Citation], lang: str, base
     from assistant.facts import describe_fact_result
 
     facts = list(result.facts)
-    fact_citations = _merge_citations([_fact_citation(f) for f in facts], [])
-    citations = _merge_citations(fact_citations, passages)
+    fact_citations = merge_citations([_fact_citation(f) for f in facts], [])
+    citations = merge_citations(fact_citations, passages)
     direct = describe_fact_result(result, lang)
     if not result.query.subject_surfaces and result.query.subjects:
         note = "（質問の対象を資料の「{}」と解しました）" if lang == "ja" else " (read as the documents' {})"
@@ -110,7 +128,9 @@ def _fact_answer(result: "FactResult", passages: list[Citation], lang: str, base
     refs = [citations.index(c) + 1 for c in fact_citations]
     direct += " " + "".join(f"[{n}]" for n in refs[:3])
     lines = [direct, "", _quote(fact_citations[0], lang) + " [1]", "", _references(citations, lang)]
-    return Answer(text="\n".join(lines), answerable=True, citations=citations, facts=facts, **base)
+    # A dash where a figure would stand ("前年度予算額 ー": a new program) states that there is no figure.
+    answerable = not (len(facts) == 1 and facts[0].value.strip() in DASHES)
+    return Answer(text="\n".join(lines), answerable=answerable, citations=citations, facts=facts, **base)
 
 
 # -- path 2: honest abstention ----------------------------------------------------------
@@ -132,7 +152,7 @@ def _abstain_with_nearby(bot: "Assistant", result: "FactResult", passages: list[
         text += (f"資料にあるのは{label} {fact.value}です。[1]" if ja else f" What they do state is the {label}: {fact.value}. [1]")
         citations = [_fact_citation(fact)]
         facts = [fact]
-    citations = _merge_citations(citations, passages[:3])
+    citations = merge_citations(citations, passages[:3])
     text += "\n\n" + _references(citations, lang) if citations else ""
     return Answer(text=text, answerable=False, citations=citations, facts=facts, **base)
 

@@ -72,7 +72,8 @@ class Assistant:
         ranker: Ranker | str = Ranker.HYBRID,
         history: list[dict] | None = None,
     ) -> list[Citation]:
-        """Ranked passages for `query`, best first.
+        """Ranked passages for `query`, best first; for a figure question, the passages stating the
+        figure first (from the structured facts), then the ranker's.
 
         Args:
             query: the question or keywords.
@@ -83,8 +84,14 @@ class Assistant:
         query = check_question(query)
         if k <= 0:
             raise KotaeError(f"k must be greater than 0. Currently, k is {k}")
-        resolved = self._resolve(query, history).question
-        return [to_citation(hit, resolved) for hit in self.hits(resolved, k, ranker=ranker)]
+        from assistant.compose import fact_citations, merge_citations
+
+        resolution = self._resolve(query, history)
+        hits = self.hits(resolution.question, k, ranker=ranker)
+        passages = [to_citation(hit, resolution.question) for hit in hits]
+        # The line stating an asked-for figure comes first: facts know which program a figure
+        # belongs to even where the page layout puts the program's name far from it.
+        return merge_citations(fact_citations(self, resolution, hits), passages)[:k]
 
     # -- answering ----------------------------------------------------------------
     def ask(self, question: str, history: list[dict] | None = None, *, ranker: Ranker | str = Ranker.HYBRID) -> Answer:
