@@ -540,7 +540,8 @@ class _Extraction:
                 heads = [
                     (n, m)
                     for n, m in by_line_heading.get(above.pos, [])
-                    if m.kind != "budget_heading" and not above.text[m.end - above.start :].strip()
+                    if m.kind != "budget_heading"
+                    and (m.kind == "markdown" or not above.text[m.end - above.start :].strip())
                 ]
                 if heads:
                     box.subject, box.assignment, box.confidence = heads[-1][0], EXPLICIT, 0.95
@@ -722,6 +723,7 @@ class _Extraction:
             return []
         budget_spans = [(s.start, s.end) for s in find_budget_statements(text)]
         blocks: dict[tuple, _Block] = {}
+        named_in_sentence: dict[int, tuple[str, str, float]] = {}  # sentence start → subject a label named
         for colon in re.finditer(r"\s*:\s*", text):
             begin = colon.start()
             while begin > 0 and text[begin - 1] not in " \t、,。:;()「」":
@@ -742,12 +744,14 @@ class _Extraction:
             vstart = line.start + colon.end()
             label_pos = begin + len(phrase) + (1 if phrase else 0)
             found = None
+            sentence = text.rfind("。", 0, label_pos) + 1
             if phrase:
                 name, how = self._resolve_phrase(phrase)
                 if how == "named":
-                    found = (name, EXPLICIT, 0.95)
+                    found = named_in_sentence[sentence] = (name, EXPLICIT, 0.95)
             if found is None:
-                found = self._subject_in_text(line, label_pos)
+                # "Xの支援額:…、支援期間:…": a later label of the sentence belongs to the X an earlier one named
+                found = named_in_sentence.get(sentence) or self._subject_in_text(line, label_pos)
             key = found or ("", UNASSIGNED, 0.0)
             if key not in blocks:
                 blocks[key] = _Block([line])

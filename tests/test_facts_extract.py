@@ -22,6 +22,7 @@ from ingest.normalize import normalize_document
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus" / "mext_r4_international_sti.txt"
 OTHER = Path(__file__).resolve().parent / "data" / "other_budget.txt"
+PROSE = Path(__file__).resolve().parent / "data" / "prose_programs.md"
 
 SICORP = "戦略的国際共同研究プログラム(SICORP)"
 SATREPS = "地球規模課題対応国際科学技術協力プログラム(SATREPS)"
@@ -66,6 +67,19 @@ def _doc(*pages: str):
         paged=True,
         content_hash=hashlib.sha256(text.encode()).hexdigest(),
         media_type="text/plain",
+    )
+    return normalize_document(raw)
+
+
+def _text_doc(text: str, media_type: str = "text/markdown", source: str = "mini.md"):
+    """A one-page normalized document (Markdown by default) made in the test."""
+    raw = RawDocument(
+        source=source,
+        title="mini",
+        pages=(text,),
+        paged=False,
+        content_hash=hashlib.sha256(text.encode()).hexdigest(),
+        media_type=media_type,
     )
     return normalize_document(raw)
 
@@ -370,6 +384,127 @@ def test_attributes_reduce_to_the_word_a_question_uses(attribute, canonical, det
     assert attribute_detail(attribute) == detail
 
 
+# -- running text and Markdown sections ----------------------------------------------------------------------------
+ALPHA = "ALPHA国際共同研究プログラム"
+BETA = "BETA-X共同研究事業"
+MARINE = "海洋連携推進事業"
+GAMMA = "ガンマ人材交流プログラム"
+JOINT = "国際共同研究プログラム"
+OMEGA = "OMEGA国際共同研究プログラム"
+EASIA = "e-ASIA共同研究プログラム"
+NEXT = "JST-NEXT国際事業"
+
+# tests/data/prose_programs.md: subject, attribute, value, fiscal year, assignment, confidence
+PROSE_FACTS = [
+    # "Xの令和5年度予算額(案)は…(前年度予算額 …)である。": X is named in the sentence
+    (ALPHA, "令和5年度予算額(案)", "1,234百万円", "令和5年度", "explicit", 0.95),
+    (ALPHA, "前年度予算額", "1,200百万円", "令和4年度", "explicit", 0.95),
+    # "本プログラムでは、支援額:…、支援期間:…": label:value in a sentence, 本プログラム = the section's program
+    (ALPHA, "支援額", "1課題あたり最大30百万円", None, "inferred", 0.9),
+    (ALPHA, "支援期間", "3年間", None, "inferred", 0.9),
+    # a budget line under "### 予算", inside "## BETA-X共同研究事業"
+    (BETA, "令和5年度予算額(案)", "456百万円", "令和5年度", "inferred", 0.85),
+    (BETA, "前年度予算額", "400百万円", "令和4年度", "inferred", 0.85),
+    (BETA, "採択件数", "12件", None, "inferred", 0.8),
+    # "本事業は、令和5年度予算(案)において…を計上"
+    (MARINE, "令和5年度予算(案)", "890百万円", "令和5年度", "inferred", 0.9),
+    # "同プログラムの令和5年度予算額は、…(前年度 …)となっている。"
+    (GAMMA, "令和5年度予算額", "75百万円", "令和5年度", "inferred", 0.9),
+    (GAMMA, "前年度予算額", "70百万円", "令和4年度", "inferred", 0.9),
+    (JOINT, "令和5年度予算額", "500百万円", "令和5年度", "explicit", 0.95),
+    # "X(令和5年度予算額:…)は": the name before the parenthesis; Latin-prefixed names read whole
+    (OMEGA, "令和5年度予算額", "800百万円", "令和5年度", "explicit", 0.95),
+    (EASIA, "令和5年度予算額", "210百万円", "令和5年度", "explicit", 0.95),
+    (EASIA, "前年度予算額", "190百万円", "令和4年度", "explicit", 0.95),
+    # "Xは令和5年度に…を計上した。": the sentence's topic
+    (NEXT, "令和5年度予算額", "95百万円", "令和5年度", "explicit", 0.9),
+    # "我が国全体の…予算額": owned by something that is not a program, though it stands in a section
+    ("", "令和5年度予算額", "9,999億円", "令和5年度", "unassigned", 0.0),
+]
+
+
+@pytest.fixture(scope="module")
+def prose_facts():
+    return extract_facts(normalize_document(load_document(str(PROSE))))
+
+
+def test_figures_in_running_text_get_the_subject_the_sentence_or_section_names(prose_facts):
+    got = [(f.subject, f.attribute, f.value, f.fiscal_year, f.subject_assignment, f.confidence) for f in prose_facts]
+    assert got == PROSE_FACTS
+
+
+def test_figures_in_running_text_cite_their_sentence_and_highlight_the_value(prose_facts):
+    for fact in prose_facts:
+        c = fact.citation
+        assert c.text[c.highlight_start : c.highlight_end] == fact.value
+        assert "\n" not in c.text  # the statement's own line, not the section
+
+
+# text (Markdown unless it is plain text), expected (subject, attribute, value, assignment) of its facts
+RUNNING_TEXT = [
+    # a heading line followed by prose (plain text)
+    ("デルタ科学協力事業\n本事業の令和5年度予算額(案)は320百万円である。\n",
+     [("デルタ科学協力事業", "令和5年度予算額(案)", "320百万円", "inferred")]),
+    ("イプシロン研究拠点形成事業\n令和5年度は、同事業に対し総額1億2,000万円を計上した。\n",
+     [("イプシロン研究拠点形成事業", "令和5年度予算額", "総額1億2,000万円", "inferred")]),
+    # a Markdown heading that names a program heads the facts below it, through sub-headings
+    ("# KAPPA科学技術交流プログラム\n## 予算\n令和5年度予算額(案):60百万円(前年度予算額:55百万円)\n",
+     [("KAPPA科学技術交流プログラム", "令和5年度予算額(案)", "60百万円", "inferred"),
+      ("KAPPA科学技術交流プログラム", "前年度予算額", "55百万円", "inferred")]),
+    ("## ラムダ研究者派遣事業の概要\n令和5年度予算額(案):44百万円\n",
+     [("ラムダ研究者派遣事業", "令和5年度予算額(案)", "44百万円", "explicit")]),
+    # the sentence's own subject wins over the section's
+    ("## ミュー交流事業\nニュー連携事業の令和5年度予算額は30百万円である。\n",
+     [("ニュー連携事業", "令和5年度予算額", "30百万円", "explicit")]),
+    # a derived short form or abbreviation in the sentence names the full program
+    ("## 戦略的クシー共同研究プログラム(XICP)\n概要。\n## 関連\nXICPの令和5年度予算額は7億円(前年度 6億円)です。\n",
+     [("戦略的クシー共同研究プログラム(XICP)", "令和5年度予算額", "7億円", "explicit"),
+      ("戦略的クシー共同研究プログラム(XICP)", "前年度予算額", "6億円", "explicit")]),
+    # label:value in a sentence carrying its own subject
+    ("オミクロン共同研究事業の支援額:最大5百万円、支援期間:2年間とする。\n",
+     [("オミクロン共同研究事業", "支援額", "最大5百万円", "explicit"),
+      ("オミクロン共同研究事業", "支援期間", "2年間", "explicit")]),
+    # a derived name does not stand for a longer one that ends with it
+    ("## 国際共同研究プログラム\n概要。\n## 関連\nPI国際共同研究プログラムの令和5年度予算額は8億円である。\n",
+     [("PI国際共同研究プログラム", "令和5年度予算額", "8億円", "explicit")]),
+    # no program anywhere: the figure stays unassigned (never paired by position)
+    ("# 概要\n令和5年度予算額は100百万円である。\n", [("", "令和5年度予算額", "100百万円", "unassigned")]),
+    ("## ロー連携事業\n我が国全体の令和5年度予算額は9,999億円である。\n", [("", "令和5年度予算額", "9,999億円", "unassigned")]),
+]
+
+
+@pytest.mark.parametrize("text, expected", RUNNING_TEXT)
+def test_running_text_and_headings_give_figures_their_subject(text, expected):
+    media_type = "text/markdown" if "#" in text else "text/plain"
+    facts = extract_facts(_text_doc(text, media_type))
+    assert [(f.subject, f.attribute, f.value, f.subject_assignment) for f in facts] == expected
+
+
+def test_a_sentence_is_not_read_as_a_budget_heading():
+    doc = _text_doc("# ゼータ交流プログラム\nゼータ交流プログラムの令和5年度予算額(案)は77百万円(前年度予算額 70百万円)である。\n")
+    names = {m.name for m in derive_names(doc)}
+    assert names == {"ゼータ交流プログラム"}
+
+
+# text, names derived from it
+LATIN_NAMES = [
+    ("SIGMA国際共同研究プログラムを推進する。", ["SIGMA国際共同研究プログラム"]),
+    ("e-ASIA共同研究プログラムの公募を行う。", ["e-ASIA共同研究プログラム"]),
+    ("JST-NEXT国際事業は新規採択を行う。", ["JST-NEXT国際事業"]),
+    ("令和5年度OMEGA連携事業を開始。", ["OMEGA連携事業"]),
+    ("日ASEAN科学技術協力事業(JAST)を実施。", ["日ASEAN科学技術協力事業(JAST)"]),
+    ("# KAPPA科学技術交流プログラムの概要", ["KAPPA科学技術交流プログラム"]),
+    ("PHIプログラムIIの公募", ["PHIプログラムII"]),
+    ("2022年度国際共同研究プログラムの成果", ["国際共同研究プログラム"]),
+    ("採択は事業2件。", []),
+]
+
+
+@pytest.mark.parametrize("text, names", LATIN_NAMES)
+def test_names_with_latin_parts_are_derived_whole(text, names):
+    assert [m.name for m in derive_names(text)] == names
+
+
 # -- the gazetteer ---------------------------------------------------------------------------------------------------
 def test_names_are_derived_from_the_documents(corpus_doc):
     names = {m.name for m in derive_names(corpus_doc)}
@@ -418,6 +553,61 @@ def test_a_question_naming_two_programs_gets_both(gazetteer):
 
 def test_a_question_naming_no_program_gets_none(gazetteer):
     assert gazetteer.match("日本の研究者の数は？") == []
+
+
+@pytest.fixture(scope="module")
+def two_collections_gazetteer(corpus_doc, corpus_facts, prose_facts):
+    """The bundled corpus and a user's Markdown document, as an index holding both would have them."""
+    prose_doc = normalize_document(load_document(str(PROSE)))
+    return build_gazetteer([corpus_doc, prose_doc, *corpus_facts, *prose_facts])
+
+
+# question, the subject it names (None: none), how
+LONGEST_MATCHES = [
+    ("OMEGA国際共同研究プログラムの予算は？", OMEGA, "name"),
+    ("国際共同研究プログラムの予算は？", JOINT, "name"),
+    ("令和5年度国際共同研究プログラムの予算は？", JOINT, "name"),
+    ("e-ASIA共同研究プログラムの令和5年度予算額は？", EASIA, "name"),
+    ("JST-NEXT国際事業の予算は？", NEXT, "name"),
+    ("ALPHA国際共同研究プログラムの支援額は？", ALPHA, "name"),
+    ("ALPHAの予算は？", ALPHA, "short"),
+    ("BETA-X共同研究の採択件数は？", BETA, "short"),
+    ("戦略的国際共同研究プログラムの予算は？", SICORP, "name"),
+    # a longer name the documents do not have is another program: no subject rather than a wrong one
+    ("SIGMA国際共同研究プログラムの予算は？", None, None),
+    ("ZETA青少年サイエンス交流事業の予算は？", None, None),
+    ("先端国際共同研究プログラムの予算は？", None, None),
+    ("JSPS海外特別研究員事業の予算は？", None, None),
+    # a word before a short form is not a longer name
+    ("新規海外特別研究員の人数は？", OVERSEAS, "short"),
+]
+
+
+@pytest.mark.parametrize("question, subject, kind", LONGEST_MATCHES)
+def test_the_longest_name_a_question_writes_is_matched_or_none(two_collections_gazetteer, question, subject, kind):
+    matches = two_collections_gazetteer.match(question)
+    if subject is None:
+        assert matches == []
+    else:
+        assert [(m.name, m.kind) for m in matches] == [(subject, kind)]
+
+
+# question, the subject a partial match gives (None: none)
+PARTIAL_MATCHES = [
+    ("新たな流動モードの促進の予算は", MOBILITY),
+    ("青少年サイエンス交流事業の予算は？", YOUTH),
+    # the same part inside a longer program name the question writes
+    ("ZETA新たな流動モードの促進の予算は", None),
+    ("関東青少年サイエンス交流事業の予算は？", None),
+    ("ZETA国際共同研究プログラムの令和4年度予算額は？", None),
+]
+
+
+@pytest.mark.parametrize("question, subject", PARTIAL_MATCHES)
+def test_a_partial_match_never_stands_for_another_program(gazetteer, question, subject):
+    matches = gazetteer.match(question)
+    assert [m.name for m in matches] == ([subject] if subject else [])
+    assert all(m.kind == "partial" for m in matches)
 
 
 def test_english_aliases_are_data_a_user_can_extend(other_doc, other_facts, tmp_path):

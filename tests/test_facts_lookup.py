@@ -29,6 +29,7 @@ from ingest.units import find_money
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus" / "mext_r4_international_sti.txt"
 OTHER = Path(__file__).resolve().parent / "data" / "other_budget.txt"
+PROSE = Path(__file__).resolve().parent / "data" / "prose_programs.md"
 
 SICORP = "戦略的国際共同研究プログラム(SICORP)"
 SATREPS = "地球規模課題対応国際科学技術協力プログラム(SATREPS)"
@@ -44,6 +45,13 @@ LEADING = "科学研究費助成事業「国際先導研究」"
 def index():
     doc = normalize_document(load_document(str(CORPUS)))
     return FactsIndex.build(extract_facts(doc), [doc])
+
+
+@pytest.fixture(scope="module")
+def mixed_index():
+    """The bundled corpus plus a user's Markdown document written in sentences, in one index."""
+    docs = [normalize_document(load_document(str(path))) for path in (CORPUS, PROSE)]
+    return FactsIndex.build([f for d in docs for f in extract_facts(d)], docs)
 
 
 @pytest.fixture(scope="module")
@@ -339,3 +347,45 @@ def test_the_facts_table_has_one_row_per_fact_with_page_and_assignment(index):
         ("1,160百万円", 1_160_000_000, 2, "explicit"),
         ("1,160百万円", 1_160_000_000, 1, "inferred"),
     }
+
+
+# -- a user's document written in sentences, next to the corpus ----------------------------------------------------------------
+# question, the answer's value (or derived figure), None when the documents do not say
+PROSE_QUESTIONS = [
+    ("ALPHA国際共同研究プログラムの令和5年度予算額は？", "1,234百万円"),
+    ("ALPHAの前年度予算額は？", "1,200百万円"),
+    ("ALPHA国際共同研究プログラムの支援額は？", "1課題あたり最大30百万円"),
+    ("BETA-X共同研究事業の予算は？", "456百万円"),
+    ("BETA-X共同研究事業の採択件数は？", "12件"),
+    ("海洋連携推進事業の予算は何億円？", "890百万円"),
+    ("ガンマ人材交流プログラムの前年度予算額は？", "70百万円"),
+    ("ガンマ人材交流プログラムの予算は前年度からどれだけ増えた？", "5百万円"),
+    ("国際共同研究プログラムの予算は？", "500百万円"),
+    ("OMEGA国際共同研究プログラムの予算は？", "800百万円"),
+    ("e-ASIA共同研究プログラムの予算は前年度からどれだけ増えた？", "20百万円"),
+    ("JST-NEXT国際事業の令和5年度予算額は？", "95百万円"),
+    ("OMEGA国際共同研究プログラムとALPHA国際共同研究プログラムの予算の合計は？", "2,034百万円"),
+    # the corpus still answers next to it
+    ("SICORPの令和4年度予算額は？", "1,160百万円"),
+    ("国際青少年サイエンス交流事業の予算は？", "1,371百万円"),
+    # programs the documents do not have: no answer rather than another program's figure
+    ("SIGMA国際共同研究プログラムの予算は？", None),
+    ("ZETA人材交流プログラムの予算は？", None),
+    ("関東青少年サイエンス交流事業の予算は？", None),
+]
+
+
+@pytest.mark.parametrize("question, expected", PROSE_QUESTIONS)
+def test_a_document_written_in_sentences_answers_its_figure_questions(mixed_index, question, expected):
+    result = mixed_index.answer(question)
+    assert _answer_value(result) == expected
+    sentence = describe_fact_result(result)
+    assert _amounts_are_grounded(result, sentence)
+    if expected is None:
+        assert result.missing == "subject" and sentence == "資料には記載がありません。"
+
+
+def test_the_answer_names_the_program_the_question_named(mixed_index):
+    assert describe_fact_result(mixed_index.answer("OMEGA国際共同研究プログラムの令和5年度予算額は？")) == (
+        "OMEGA国際共同研究プログラムの令和5年度予算額は800百万円（8億円）です。"
+    )

@@ -179,6 +179,33 @@ BUDGET_TABLE = [
     ("令和3年度補正予算額(案) 110億円", [("令和3年度補正予算額(案)", "令和3年度", "補正", "110億円", 11_000_000_000)]),
     ("R5年度予算額 12,345千円", [("R5年度予算額", "R5年度", None, "12,345千円", 12_345_000)]),
     ("令和4年度予算(案)のポイント", []),
+    # running text: a connector between label and figure, the year joined by の
+    ("ALPHA事業の令和5年度予算額(案)は1,234百万円(前年度予算額 1,200百万円)である。",
+     [("令和5年度予算額(案)", "令和5年度", None, "1,234百万円", 1_234_000_000),
+      ("前年度予算額", "前年度", None, "1,200百万円", 1_200_000_000)]),
+    ("本事業の令和6年度予算額は、3億円となっている。", [("令和6年度予算額", "令和6年度", None, "3億円", 300_000_000)]),
+    ("B事業は、令和5年度予算(案)において890百万円を計上している。",
+     [("令和5年度予算(案)", "令和5年度", None, "890百万円", 890_000_000)]),
+    ("令和5年度の予算額は10億円である。", [("令和5年度の予算額", "令和5年度", None, "10億円", 1_000_000_000)]),
+    ("C事業の令和4年度補正予算として20億円を措置した。", [("令和4年度補正予算", "令和4年度", "補正", "20億円", 2_000_000_000)]),
+    ("(前年度比 10百万円増)", []),
+    ("前年度予算額に比べて増額となった。", []),
+]
+
+# running text whose label is composed from the words written: line, [(label, year, value, yen, composed)]
+COMPOSED_TABLE = [
+    ("Gプログラムの令和5年度予算額は、75百万円(前年度 70百万円)となっている。",
+     [("令和5年度予算額", "令和5年度", "75百万円", 75_000_000, False), ("前年度予算額", "前年度", "70百万円", 70_000_000, True)]),
+    ("H事業の令和5年度補正予算額(案)は12億円(前年度:8億円)。",
+     [("令和5年度補正予算額(案)", "令和5年度", "12億円", 1_200_000_000, False), ("前年度補正予算額", "前年度", "8億円", 800_000_000, True)]),
+    ("J事業は令和5年度に95百万円を計上した。", [("令和5年度予算額", "令和5年度", "95百万円", 95_000_000, True)]),
+    ("令和6年度には、総額1億2,000万円を計上する。", [("令和6年度予算額", "令和6年度", "総額1億2,000万円", 120_000_000, True)]),
+    ("K事業は令和6年度予算(案)で4億円を計上", [("令和6年度予算(案)", "令和6年度", "4億円", 400_000_000, False)]),
+    # a year that dates something else is not the budget's year
+    ("令和3年度に開始したL事業には3億円を計上した。", [("予算額", None, "3億円", 300_000_000, True)]),
+    ("M事業は500万円が計上されている。", [("予算額", None, "500万円", 5_000_000, True)]),
+    # a prior-year figure only right after this year's figure
+    ("N事業の概要(前年度 70百万円)", []),
 ]
 
 
@@ -186,5 +213,13 @@ BUDGET_TABLE = [
 def test_budget_labels_are_read_with_their_figures(line, expected):
     got = [
         (s.label, s.year, s.kind, s.value, s.money.yen if s.money else None) for s in find_budget_statements(line)
+    ]
+    assert got == expected
+
+
+@pytest.mark.parametrize("line, expected", COMPOSED_TABLE)
+def test_budget_figures_in_running_text_get_a_label_from_the_words_written(line, expected):
+    got = [
+        (s.label, s.year, s.value, s.money.yen if s.money else None, s.composed) for s in find_budget_statements(line)
     ]
     assert got == expected
