@@ -7,6 +7,7 @@ report.md and report.png (Recall@k per ranker, accuracy per kind) there.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -77,6 +78,8 @@ class MetricSet(_Frozen):
     wrong_amount: int = Field(description="rows whose direct answer states an amount that is not accepted")
     faithfulness: float | None = Field(default=None, description="answers stating amounts whose amounts are all in cited passages")
     n_with_amounts: int = 0
+    n_unanswerable: int = Field(default=0, description="unanswerable rows (abstention recall's denominator)")
+    n_abstained: int = Field(default=0, description="answers with answerable=False (abstention precision's denominator)")
     latency_p50_ms: float | None = None
     latency_p95_ms: float | None = None
 
@@ -165,6 +168,8 @@ def summarize(rows: Sequence[RowResult]) -> MetricSet:
         wrong_amount=sum(1 for r in rows if r.wrong_amount),
         faithfulness=metrics.accuracy([r.faithful for r in with_amounts]),
         n_with_amounts=len(with_amounts),
+        n_unanswerable=sum(1 for r in rows if r.unanswerable_row),
+        n_abstained=sum(1 for r in rows if not r.answerable),
         latency_p50_ms=metrics.percentile(latencies, 50),
         latency_p95_ms=metrics.percentile(latencies, 95),
     )
@@ -278,6 +283,62 @@ def _misses(where: str, bounds: Bounds, measured: MetricSet | None) -> list[str]
             misses.append(f"{where}: {name} = {value:g} is above the limit {limit:g}; "
                           "fix the regression (never raise the limit to pass)")
     return misses
+
+
+def _one_question(measured: MetricSet, name: str) -> float:
+    """What one question moves `name` by in this scope: the ratchet's margin."""
+    denominator = {
+        "faithfulness": measured.n_with_amounts,
+        "abstention_recall": measured.n_unanswerable,
+        "abstention_precision": measured.n_abstained,
+        "page_accuracy": measured.n_retrieval,
+    }.get(name, measured.n_retrieval if name.startswith(("recall", "mrr", "ndcg")) else measured.n)
+    return 1 / denominator if denominator else 0.0
+
+
+def ratchet_thresholds(path: str | Path, report: EvalReport) -> list[str]:
+    """Tightens the thresholds file from a better report; never loosens a bound.
+
+    Each floor becomes max(floor, measured - one question's worth, rounded down to 2 decimals) and
+    each ceiling min(ceiling, measured). Only bounds already in the file move; its notes are kept.
+    Returns one line per bound that moved.
+
+    Example:
+        >>> ratchet_thresholds("eval/thresholds.json", report)  # doctest: +SKIP
+        ['hybrid/overall: recall@5 0.66 → 0.83']
+    """
+    thresholds = load_thresholds(path)
+    if report.split != thresholds.split:
+        raise ThresholdsError(f"{path}: the thresholds are for the {thresholds.split!r} split; ratchet them "
+                              f"from a --split {thresholds.split} report, not {report.split!r}")
+    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    changes: list[str] = []
+    for ranker, bounds in thresholds.rankers.items():
+        result = report.rankers.get(ranker)
+        if result is None:
+            continue
+        raw_ranker = raw["rankers"][ranker]
+        scopes = [("overall", raw_ranker.get("overall", {}), result.overall)]
+        scopes += [(kind, raw_ranker.get("kinds", {}).get(kind, {}), result.per_kind.get(kind)) for kind in bounds.kinds]
+        for scope, raw_bounds, measured in scopes:
+            if measured is None:
+                continue
+            for name, floor in raw_bounds.get("min", {}).items():
+                value = measured.get(name)
+                if value is None:
+                    continue
+                candidate = min(value, math.floor((value - _one_question(measured, name)) * 100 + 1e-9) / 100)
+                if candidate > floor:
+                    raw_bounds["min"][name] = candidate
+                    changes.append(f"{ranker}/{scope}: {name} ≥ {floor:g} → ≥ {candidate:g}")
+            for name, ceiling in raw_bounds.get("max", {}).items():
+                value = measured.get(name)
+                if value is not None and value < ceiling:
+                    raw_bounds["max"][name] = value
+                    changes.append(f"{ranker}/{scope}: {name} ≤ {ceiling:g} → ≤ {value:g}")
+    if changes:
+        Path(path).write_text(json.dumps(raw, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return changes
 
 
 # --- output ------------------------------------------------------------------------------------

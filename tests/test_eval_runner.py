@@ -12,7 +12,16 @@ import pytest
 
 from assistant.answer import Answer
 from eval import command
-from eval.report import EvalReport, MetricSet, RankerReport, Thresholds, gate_failures, load_thresholds
+from eval.report import (
+    EvalReport,
+    MetricSet,
+    RankerReport,
+    Thresholds,
+    ThresholdsError,
+    gate_failures,
+    load_thresholds,
+    ratchet_thresholds,
+)
 from eval.runner import GoldError, load_gold, run_gold
 from ingest.models import Citation
 
@@ -220,6 +229,29 @@ def test_gate_fails_on_a_missing_ranker_or_another_split():
     failures = gate_failures(_report(split="heldout"), Thresholds(split="dev", rankers={"bm25": {}}))
     assert failures[0].startswith("split: the thresholds are for the 'dev' split")
     assert failures[1] == "bm25: not in the report (run the eval with --ranker bm25 or --ranker all)"
+
+
+def test_ratchet_tightens_bounds_the_report_beats_and_never_loosens(tmp_path):
+    path = tmp_path / "thresholds.json"
+    bounds = {"overall": {"min": {"recall@5": 0.5, "accuracy": 0.9}, "max": {"wrong_amount": 3}},
+              "kinds": {"english": {"min": {"recall@5": 0.2}}}}
+    path.write_text(json.dumps({"about": "kept", "split": "dev", "rankers": {"hybrid": bounds}}), encoding="utf-8")
+    # measured: recall@5 0.9 over 8 retrieval rows → 0.9 - 1/8 = 0.775 → 0.77; accuracy 0.8 < 0.9 stays;
+    # wrong_amount 0 < 3 → 0; english recall@5 0.5 over 2 rows → 0.5 - 0.5 = 0 < 0.2 stays
+    changes = ratchet_thresholds(path, _report())
+    assert changes == ["hybrid/overall: recall@5 ≥ 0.5 → ≥ 0.77", "hybrid/overall: wrong_amount ≤ 3 → ≤ 0"]
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["about"] == "kept"
+    assert saved["rankers"]["hybrid"]["overall"] == {"min": {"recall@5": 0.77, "accuracy": 0.9}, "max": {"wrong_amount": 0}}
+    assert saved["rankers"]["hybrid"]["kinds"]["english"]["min"]["recall@5"] == 0.2
+    assert ratchet_thresholds(path, _report()) == []  # a second run moves nothing
+
+
+def test_ratchet_refuses_a_report_of_another_split(tmp_path):
+    path = tmp_path / "thresholds.json"
+    path.write_text(json.dumps({"split": "dev", "rankers": {"hybrid": {}}}), encoding="utf-8")
+    with pytest.raises(ThresholdsError, match="ratchet them from a --split dev report"):
+        ratchet_thresholds(path, _report(split="heldout"))
 
 
 def test_thresholds_with_an_unknown_metric_are_refused():
