@@ -317,6 +317,9 @@ def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str
     )
     if is_figure and attribute is None and (wants_unit or "いくら" in rest or "how much" in rest_lower):
         attribute = "予算額"
+    if attribute is None and _has_any_en(rest_lower, ("how many",)):
+        # "How many new Overseas Research Fellows …": the name took the noun; a count, never a budget
+        attribute = "人数"
     return FactQuery(
         question=question,
         subjects=subjects,

@@ -104,6 +104,9 @@ PARSE_TABLE = [
     ("How much was the WPI budget in 2021?", (WPI,), "予算額", "令和3年度", None, "lookup"),
     ("What is the SICORP budget in 100 million yen?", (SICORP,), "予算額", None, "億円", "lookup"),
     ("How many Overseas Research Fellows are newly hired?", (OVERSEAS,), "新規採用人数", None, None, "lookup"),
+    # the name took the noun ("Fellows"): "how many" still asks for a count, not a budget
+    ("How many new Overseas Research Fellows are expected?", (OVERSEAS,), "人数", None, None, "lookup"),
+    ("ALPHA国際共同研究プログラムの予算は？", (), "予算額", None, None, "lookup"),
     ("What is the support period of International Leading Research per project?", (LEADING,), "支援額", None, None, "lookup"),
 ]
 
