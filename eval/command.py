@@ -126,7 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     """`python -m eval.command …`: the same as `kotae eval …`."""
     parser = argparse.ArgumentParser(prog="kotae eval", description="Run the gold Q&A set or a benchmark.")
     add_arguments(parser)
-    return run(parser.parse_args(argv))
+    try:
+        return run(parser.parse_args(argv))
+    except BrokenPipeError:  # `… | head`: the reader has what it wanted
+        return 0
 
 
 if __name__ == "__main__":
