@@ -1,12 +1,13 @@
-"""Helpers shared by the UI tests: the bundled index built once per test process, an app subprocess.
+"""Helpers shared by the UI tests: a private copy of the bundled index, an app subprocess, chromium.
 
-Not a conftest.py (pytest does not load it by itself): the UI test modules import from it. The index
-is cached in a module global, so the two modules that need it build it once per pytest run.
+Not a conftest.py (pytest does not load it by itself): the UI test modules import from it. The
+bundled index itself is tests/conftest.py's session fixture `bundled_index`, built once per run.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -19,8 +20,6 @@ REPO = Path(__file__).resolve().parent.parent
 CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
 """Debian's chromium: the real binary first (the /usr/bin wrapper prints a harmless warning)."""
 
-_built: dict[str, Path] = {}
-
 
 def chromium_path() -> str | None:
     """The chromium binary, or None when it is not installed (`make browser-deps` installs it)."""
@@ -29,20 +28,11 @@ def chromium_path() -> str | None:
     return next((p for p in CHROMIUM_CANDIDATES if os.access(p, os.X_OK)), None)
 
 
-def build_bundled_index(tmp_path_factory) -> tuple[Path, Path]:
-    """(KOTAE_HOME, index directory) of the bundled corpus, built into a temporary home once."""
-    if "index" not in _built and os.environ.get("KOTAE_TEST_BUNDLED_INDEX"):
-        # a prebuilt bundled index to skip the build while iterating locally; modules copy it anyway
-        _built["home"] = tmp_path_factory.mktemp("kotae-home")
-        _built["index"] = Path(os.environ["KOTAE_TEST_BUNDLED_INDEX"])
-    if "index" not in _built:
-        from assistant.core import ensure_bundled_index
-        from assistant.settings import KotaeSettings
-
-        home = tmp_path_factory.mktemp("kotae-home")
-        _built["home"] = home
-        _built["index"] = ensure_bundled_index(KotaeSettings(home=home))
-    return _built["home"], _built["index"]
+def copy_index(index: Path, tmp_path_factory, name: str) -> tuple[Path, Path]:
+    """(KOTAE_HOME, index) for one test module: a private copy of `index`, since uploads change it."""
+    home = tmp_path_factory.mktemp(name)
+    shutil.copytree(index, home / "index")
+    return home, home / "index"
 
 
 def free_port() -> int:

@@ -9,13 +9,12 @@ request may leave 127.0.0.1). Screenshots go to KOTAE_SCREENSHOT_DIR (default: a
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest_ui import app_server, build_bundled_index, chromium_path
+from conftest_ui import app_server, copy_index, chromium_path
 
 CHROMIUM = chromium_path()
 pytestmark = [
@@ -37,11 +36,8 @@ ZETAプログラムの枠 <iframe src="https://example.com/frame"></iframe> と 
 
 
 @pytest.fixture(scope="module")
-def index_copy(tmp_path_factory):
-    home, index = build_bundled_index(tmp_path_factory)
-    mine = tmp_path_factory.mktemp("ui-browser")
-    shutil.copytree(index, mine / "index")
-    return mine, mine / "index"
+def index_copy(bundled_index, tmp_path_factory):
+    return copy_index(bundled_index, tmp_path_factory, "ui-browser")
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
-import shutil
 import socket
 import time
 import urllib.request
@@ -18,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest_ui import app_server, build_bundled_index, free_port
+from conftest_ui import app_server, copy_index, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -35,11 +34,8 @@ def client_stays_offline():
 
 
 @pytest.fixture(scope="module")
-def index_copy(tmp_path_factory):
-    home, index = build_bundled_index(tmp_path_factory)
-    mine = tmp_path_factory.mktemp("ui-client")
-    shutil.copytree(index, mine / "index")
-    return mine, mine / "index"
+def index_copy(bundled_index, tmp_path_factory):
+    return copy_index(bundled_index, tmp_path_factory, "ui-client")
 
 
 @pytest.fixture(scope="module")
