@@ -271,6 +271,7 @@ class _Extraction:
         self.covered: list[tuple[int, int]] = []
         self.forms = self._name_forms()
         self.sections = self._markdown_sections()
+        self._heading_lines: dict[int, str] | None = None
 
     def _add_page_title_headings(self) -> None:
         """A page whose first line starts with a program's name ("…プログラムの概要") is headed by it."""
@@ -435,12 +436,14 @@ class _Extraction:
         if line.pos in self.sections:
             name, heading_line = self.sections[line.pos]
             return name, heading_line, self._next_nonblank(line, -1) is heading_line
-        heading_lines = {}
-        for name, h_line, mention in self.headings:
-            if mention.kind in {"marker", "standalone", "page_title", "quoted"} and not h_line.text[
-                mention.end - h_line.start :
-            ].strip():
-                heading_lines[h_line.pos] = name
+        if self._heading_lines is None:
+            self._heading_lines = {}
+            for name, h_line, mention in self.headings:
+                if mention.kind in {"marker", "standalone", "page_title", "quoted"} and not h_line.text[
+                    mention.end - h_line.start :
+                ].strip():
+                    self._heading_lines[h_line.pos] = name
+        heading_lines = self._heading_lines
         cursor, distance = self._next_nonblank(line, -1), 1
         while cursor is not None and cursor.page == line.page and distance <= 3:
             if cursor.pos in heading_lines:
@@ -719,7 +722,7 @@ class _Extraction:
         """`label:value` written inside a sentence ("本事業では、支援額:最大30百万円、支援期間:3年間とする。"), one
         block per subject; the label may carry its subject ("ZETA事業の支援額:…")."""
         text = line.text
-        if "。" not in text and not re.search(r"[、,]", text):
+        if ":" not in text or ("。" not in text and "、" not in text and "," not in text):
             return []
         budget_spans = [(s.start, s.end) for s in find_budget_statements(text)]
         blocks: dict[tuple, _Block] = {}

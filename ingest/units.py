@@ -627,7 +627,11 @@ def find_budget_statements(text: str) -> list[BudgetStatement]:
     """
     out: list[BudgetStatement] = []
     whats: list[str] = []
-    for m in _BUDGET_RE.finditer(text):
+    # Most lines hold no budget word: skip the patterns (this runs on every line of every document).
+    has_label = "予算" in text or "要求額" in text
+    if not has_label and "計上" not in text and "措置" not in text:
+        return out
+    for m in _BUDGET_RE.finditer(text) if has_label else ():
         label = re.sub(r"\s+", "", m.group("label"))
         year = re.sub(r"\s+", "", m.group("year")) if m.group("year") else None
         if year is None and m.group("what") == "予算":
@@ -637,7 +641,7 @@ def find_budget_statements(text: str) -> list[BudgetStatement]:
                        m.group("connector"))
         )
         whats.append(m.group("what"))
-    for m in _SHORT_PRIOR_RE.finditer(text):
+    for m in _SHORT_PRIOR_RE.finditer(text) if out and ("前年度" in text or "昨年度" in text) else ():
         before = [i for i, s in enumerate(out) if s.end <= m.start()]
         if not before or any(s.start < m.end() and m.start() < s.end for s in out):
             continue
@@ -652,7 +656,7 @@ def find_budget_statements(text: str) -> list[BudgetStatement]:
                        composed=True)
         )
         whats.append(what)
-    for m in _APPROPRIATION_RE.finditer(text):
+    for m in _APPROPRIATION_RE.finditer(text) if "計上" in text or "措置" in text else ():
         value_start, value_end = m.start("value"), m.end("value")
         if any(s.start < value_end and value_start < s.end for s in out):
             continue
