@@ -137,6 +137,14 @@ def test_asks_and_follows_up_with_highlighted_sources(page, shots):
     assert _external(page.requests) == []
 
 
+def test_an_example_question_runs_when_clicked(page):
+    page.page.locator("#kotae-chat").get_by_text("SATREPSの令和4年度予算額はいくら？").click()
+    page.bots().first.wait_for(state="visible", timeout=REPLY_TIMEOUT_MS)
+    page.page.wait_for_timeout(300)
+    assert "1,826百万円" in page.bots().first.inner_text()
+    assert page.sources().locator(".kotae-source").count() >= 1
+
+
 def test_clear_forgets_the_conversation(page):
     page.ask("SICORPの令和4年度予算額は？")
     page.page.locator("#kotae-clear").click()
@@ -162,10 +170,40 @@ def test_empty_and_huge_messages_are_stopped_with_a_hint(page):
     assert "1,160百万円" in reply
 
 
-def test_facts_tab_is_filterable_and_documents_tab_lists_the_corpus(page, shots):
+def _fact_rows(page) -> list[list[str]]:
+    """The facts table's rendered rows (it is virtualized: the first screenful), cell texts."""
+    return page.page.evaluate(
+        """() => [...document.querySelectorAll('#kotae-facts div[role=row]')]
+             .map(r => [...r.querySelectorAll('[role=gridcell]')].map(c => c.innerText.trim()))"""
+    )
+
+
+def _sort(page, column: str, menu_item: str) -> None:
+    header = page.page.locator("#kotae-facts th", has_text=column).first
+    header.hover()
+    header.locator("button[aria-label='Open cell menu']").click()
+    page.page.get_by_role("menuitem", name=menu_item).click()  # labels follow the ja-JP locale
+    page.page.wait_for_timeout(500)
+
+
+def test_facts_tab_sorts_and_filters_and_documents_tab_lists_the_corpus(page, shots, index_copy):
+    from index.store import IndexStore
+    from assistant.ui_render import FACT_COLUMNS
+
+    facts_in_index = IndexStore(index_copy[1]).read(with_dense=False).facts
+    yen_col, page_col = FACT_COLUMNS.index("円換算"), FACT_COLUMNS.index("ページ")
     page.page.get_by_role("tab", name="事実").click()
     facts = page.page.locator("#kotae-facts")
     facts.get_by_text("1,160百万円").filter(visible=True).first.wait_for(timeout=10_000)
+
+    _sort(page, "ページ", "降順に並べ替え")
+    assert _fact_rows(page)[0][page_col] == str(max(f.citation.page or 0 for f in facts_in_index))
+    _sort(page, "ページ", "ソートをクリア")  # sorts stack up; start the next one from the table's order
+    _sort(page, "円換算", "降順に並べ替え")
+    amounts = [int(row[yen_col]) for row in _fact_rows(page) if row[yen_col]]
+    assert amounts[0] == max(f.amount_yen or 0 for f in facts_in_index)
+    assert amounts == sorted(amounts, reverse=True)
+
     search = facts.locator("input").first
     search.fill("SATREPS")
     page.page.wait_for_timeout(800)
