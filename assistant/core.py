@@ -128,19 +128,29 @@ def _slug(text: str) -> str:
 
 
 def ensure_bundled_index(settings: KotaeSettings) -> Path:
-    """Build (or refresh) the bundled corpus's index in KOTAE_HOME and return its directory."""
-    from assistant.indexer import Indexer
+    """Build the bundled corpus's index in KOTAE_HOME on first use (or when kotae's ingest code changed)."""
+    import shutil
+
+    from assistant.indexer import Indexer, pipeline_fingerprint
 
     directory = Path(settings.home) / "indexes" / f"bundled-{_slug(settings.model)}"
     store = IndexStore(directory)
     corpus_files = sorted(str(p) for p in bundled_corpus_dir().glob("*.txt"))
     if store.exists():
         try:
-            manifest_docs = {r for r in store.read(with_dense=False).documents}
-            if set(corpus_files) <= manifest_docs:
+            manifest = store.read_manifest()
+            documents = set(store.read(with_dense=False).documents)
+            if manifest.pipeline == pipeline_fingerprint() and set(corpus_files) == documents:
                 return directory
         except KotaeError:
             pass
+        lock = store.lock(timeout=600)
+        try:
+            for version in directory.glob("v[0-9]*"):
+                shutil.rmtree(version, ignore_errors=True)
+            (directory / "CURRENT").unlink(missing_ok=True)
+        finally:
+            lock.release()
     Indexer(directory, settings, lock_timeout=600).add_paths([Path(p) for p in corpus_files])
     return directory
 

@@ -94,6 +94,7 @@ ATTRIBUTE_FAMILIES: dict[str, tuple[str, ...]] = {
     "事業開始時期": ("事業開始時期", "事業期間"),
 }
 _DIFF_CUES = ("増減", "増加", "減少", "前年度比", "前年比", "対前年", "伸び", "増えた", "減った", "増額", "減額",
+              "増え", "減り", "減っ", "増や", "減ら", "比べ", "比較して",
               "変化", "どれだけ増", "どのくらい増", "どれくらい増", "どれだけ減", "どのくらい減", "差額", "差は", "差")
 _DIFF_CUES_EN = ("change", "increase", "decrease", "difference", "grow", "grew", "differ", "compared with the previous",
                  "compared to the previous", "year-on-year", "year on year")
@@ -646,59 +647,101 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
                 if ja
                 else f"The {_attribute_label(f, lang)} of {subject} is given as \"{f.value}\" (no amount)."
             )
-        return (
-            f"{subject}の{_attribute_label(f, lang)}は{_value_text(f, unit, True, lang=lang)}です。"
+        main, note = split_note(f.value)
+        shown = _value_text(f, unit, True, lang=lang) if not note else _value_text(f.model_copy(update={"value": main}), unit, True, lang=lang)
+        sentence = (
+            f"{subject}の{_attribute_label(f, lang)}は{shown}です。"
             if ja
-            else f"The {_attribute_label(f, lang)} of {subject} is {_value_text(f, unit, True, lang=lang)}."
+            else f"The {_attribute_label(f, lang)} of {subject} is {shown}."
         )
+        if note:
+            sentence += f"（資料の注記: {note}）" if ja else f" (The documents add: {note}.)"
+        return sentence
+    # The direct answer comes first, in one sentence that states only the figure asked for; the
+    # figures it rests on follow in a second sentence.
     if q.operation is FactOperation.DIFF:
         cur, before = facts[0], facts[1]
         subject = _subject_label(result, cur.subject, lang)
-        head = (
-            f"{subject}の{_attribute_label(cur, lang)}は{_value_text(cur, unit, True, lang=lang)}、{_attribute_label(before, lang)}は{_value_text(before, unit, True, lang=lang)}"
+        basis = (
+            f"（{_attribute_label(cur, lang)} {_value_text(cur, unit, False, lang=lang)}、{_attribute_label(before, lang)} {_value_text(before, unit, False, lang=lang)}）"
             if ja
-            else f"The {_attribute_label(cur, lang)} of {subject} is {_value_text(cur, unit, True, lang=lang)}; the {_attribute_label(before, lang)} was {_value_text(before, unit, True, lang=lang)}"
+            else f" ({_attribute_label(cur, lang)}: {_value_text(cur, unit, False, lang=lang)}; {_attribute_label(before, lang)}: {_value_text(before, unit, False, lang=lang)}.)"
         )
+        label = _attribute_label(cur, lang)
         if result.derived_yen is None:
-            return head + ("で、増減は金額の記載がないため計算できません。" if ja else "; the change cannot be computed because one amount is not given.")
+            return (f"{subject}の増減は、金額の記載がない年度があるため計算できません。" if ja
+                    else f"The change for {subject} cannot be computed: one amount is not given.") + basis
         if result.derived_yen == 0:
-            return head + ("で、前年度と同額です。" if ja else ", the same as the previous year.")
+            return (f"{subject}の{label}は前年度と同額です。" if ja else f"The {label} of {subject} is the same as the previous year.") + basis
         amount = result.derived_text.lstrip("-") if result.derived_text else ""
         if unit and result.derived_yen is not None:
             amount = format_amount(abs(result.derived_yen), unit)
         pct = f"{result.percent_change:+.1f}%" if result.percent_change is not None else ""
         if ja:
             word = "増加" if result.derived_yen > 0 else "減少"
-            return head + f"で、{amount}の{word}" + (f"（{pct}）" if pct else "") + "です。"
+            return f"{subject}の{label}は前年度から{amount}の{word}" + (f"（{pct}）" if pct else "") + "です。" + basis
         word = "an increase" if result.derived_yen > 0 else "a decrease"
-        return head + f": {word} of {amount}" + (f" ({pct})" if pct else "") + "."
+        return f"The {label} of {subject} is {word} of {amount} over the previous year" + (f" ({pct})" if pct else "") + "." + basis
     if q.operation is FactOperation.SUM:
         items = ("、" if ja else "; ").join(
-            f"{_subject_label(result, f.subject, lang)}（{_value_text(f, unit, False, lang=lang)}）" if ja
-            else f"{_subject_label(result, f.subject, lang)} ({_value_text(f, unit, False, lang=lang)})"
-            for f in facts
+            f"{_subject_label(result, f.subject, lang)} {_value_text(f, unit, False, lang=lang)}" for f in facts
         )
+        label = _attribute_label(facts[0], lang)
         if result.derived_text is None:
-            return (f"{items}。単位が揃わないため合計は計算できません。" if ja else f"{items}. These cannot be added up.")
+            return (f"単位が揃わないため合計は計算できません（{items}）。" if ja else f"These cannot be added up ({items}).")
         total = result.derived_text
         if unit and result.derived_yen is not None:
             total = f"{format_amount(result.derived_yen, unit)}{'（' if ja else ' ('}{result.derived_text}{'）' if ja else ')'}"
         elif ja and result.derived_yen is not None and result.derived_yen >= YEN_UNITS["億円"] and not result.derived_text.endswith(("億円", "兆円")):
             total = f"{result.derived_text}（{format_amount(result.derived_yen, '億円')}）"
-        label = _attribute_label(facts[0], lang)
-        return f"{items}の{label}の合計は{total}です。" if ja else f"The total {label} of {items} is {total}."
+        return f"{label}の合計は{total}です。（内訳: {items}）" if ja else f"The total {label} is {total} ({items})."
     # compare
     first, second = facts[0], facts[1]
-    a = f"{_subject_label(result, first.subject, lang)}（{_value_text(first, unit, False, lang=lang)}）" if ja else f"{_subject_label(result, first.subject, lang)} ({_value_text(first, unit, False, lang=lang)})"
-    b = f"{_subject_label(result, second.subject, lang)}（{_value_text(second, unit, False, lang=lang)}）" if ja else f"{_subject_label(result, second.subject, lang)} ({_value_text(second, unit, False, lang=lang)})"
+    a_name, b_name = _subject_label(result, first.subject, lang), _subject_label(result, second.subject, lang)
+    a_value, b_value = _value_text(first, unit, False, lang=lang), _value_text(second, unit, False, lang=lang)
     if result.derived_text is None:
-        return f"{a}、{b}。比較できる数値ではありません。" if ja else f"{a}; {b}. These figures cannot be compared."
+        return f"比較できる数値ではありません（{a_name} {a_value}、{b_name} {b_value}）。" if ja else f"These figures cannot be compared ({a_name}: {a_value}; {b_name}: {b_value})."
     if result.larger_subject is None:
-        return f"{a}と{b}は同じです。" if ja else f"{a} and {b} are the same."
+        return f"{a_name}と{b_name}は同じ{a_value}です。" if ja else f"{a_name} and {b_name} are the same: {a_value}."
+    if _is_time(first):
+        earlier_first = _asks_earlier(q.question)
+        winner, winner_value, other, other_value = (
+            (b_name, b_value, a_name, a_value) if earlier_first else (a_name, a_value, b_name, b_value)
+        )
+        word = ("先" if earlier_first else "後") if ja else ("earlier" if earlier_first else "later")
+        return (f"{winner}の方が{word}です（{winner_value}）。{other}は{other_value}です。" if ja
+                else f"{winner} is {word} ({winner_value}); {other}: {other_value}.")
     diff = result.derived_text
     if unit and result.derived_yen is not None:
         diff = format_amount(result.derived_yen, unit)
-    return f"{a}の方が{b}より{diff}大きいです。" if ja else f"{a} is larger than {b} by {diff}."
+    if ja:
+        return f"{a_name}の方が大きく、{a_value}です。{b_name}は{b_value}で、差は{diff}です。"
+    return f"{a_name} is larger, at {a_value}. {b_name}: {b_value}; the difference is {diff}."
+
+
+_NOTE_RE = re.compile(r"^(?P<main>.+?)\s*[(（](?P<note>[^()（）]*\d[^()（）]*)[)）]\s*$")
+
+
+def split_note(value: str) -> tuple[str, str]:
+    """A value's main figure and a trailing parenthetical note that holds other numbers.
+
+    Example:
+        >>> split_note("約225人(15件×15人)"), split_note("最大5億円(直接経費)")
+        (('約225人', '15件×15人'), ('最大5億円(直接経費)', ''))
+    """
+    match = _NOTE_RE.match(value.strip())
+    if not match or not re.search(r"\d", match.group("main")):
+        return value, ""
+    return match.group("main").strip(), match.group("note").strip()
+
+
+def _is_time(fact: Fact) -> bool:
+    return "時期" in fact.attribute or "開始" in fact.attribute or (fact.unit or "") in {"年度"} or "事業期間" in fact.attribute
+
+
+def _asks_earlier(question: str) -> bool:
+    q = unicodedata.normalize("NFKC", question).lower()
+    return not any(cue in q for cue in ("後", "遅", "新し", "later", "newer", "more recent"))
 
 
 # -- tables and the index -------------------------------------------------------------------------------------------

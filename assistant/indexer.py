@@ -64,6 +64,17 @@ class _Timer:
         self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - started
 
 
+def pipeline_fingerprint() -> str:
+    """A hash of the ingest code: an index made by other normalize/chunk/fact code says so in its manifest."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted((Path(__file__).resolve().parent.parent / "ingest").glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def chunk_sentences(chunk: Chunk) -> list[str]:
     """The sentences of a chunk, each embedded on its own (a chunk scores as its best sentence)."""
     from ingest.chunk import split_sentences
@@ -177,6 +188,7 @@ class Indexer:
         now = utc_now()
         return IndexData(
             manifest=Manifest(
+                pipeline=pipeline_fingerprint(),
                 model=self.settings.model,
                 chunk_chars=self.settings.chunk_chars,
                 chunk_overlap=self.settings.chunk_overlap,

@@ -389,7 +389,7 @@ def build_app(bot: Assistant, *, uploads_dir: str | Path | None = None) -> "gr.B
                         gr.Markdown("#### 出典")
                         sources.render()
             with gr.Tab("事実", id="facts") as facts_tab:
-                gr.Markdown("資料から抽出した数値や日付。列見出しで並べ替え、検索欄で絞り込めます。")
+                gr.Markdown("資料から抽出した数値や日付。列見出しの ⋮ で並べ替え、右上の検索欄で絞り込めます。")
                 facts_table = gr.Dataframe(
                     headers=FACT_COLUMNS,
                     datatype=["str", "str", "str", "number", "str", "number", "str"],

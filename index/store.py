@@ -49,6 +49,7 @@ class Manifest(BaseModel):
     lexical_tokenizer: str = LEXICAL_TOKENIZER
     chunk_chars: int
     chunk_overlap: int
+    pipeline: str = ""
     created_at: str
     updated_at: str
     next_row: int = 0
