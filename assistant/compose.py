@@ -45,10 +45,26 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
     base = {"question": question, "resolved_question": resolution.question}
     if query is not None and query.is_figure_question:
         result = lookup_facts(bot, query, hits)
-        if result.answerable:
+        unexplained = _unexplained_focus(bot, resolution.question, result) if result.answerable and lang == "ja" else []
+        if result.answerable and not unexplained:
             return _fact_answer(result, passages, lang, base)
+        # The facts have no such figure (or answer a different attribute than the words asked for):
+        # a passage may still state it in a sentence ("PIが7～10人程度以上").
+        figure = _passage_figure_answer(bot, resolution.question, passages, lang, base, query) if lang == "ja" else None
+        if figure is not None:
+            return figure
+        if result.answerable:  # a fact that does not match what was asked is not an answer
+            result = result.model_copy(update={"answerable": False, "missing": "attribute"})
         if result.missing in {"fiscal_year", "attribute", "prior_year"} or query.subjects:
             return _abstain_with_nearby(bot, result, passages, lang, base)
+    if lang == "ja" and _asked_units(resolution.question):
+        figure = _passage_figure_answer(bot, resolution.question, passages, lang, base, query)
+        if figure is not None:
+            return figure
+        if query is not None and query.is_figure_question:
+            # A figure was asked for and no passage states one of that kind: say so, quote nothing.
+            text = f"{escape_markdown(_wanted_label(query, lang))}の数値は資料に記載がありません。"
+            return Answer(text=text + "\n\n" + _references(passages[:3], lang), answerable=False, citations=passages[:3], **base)
     return _passage_answer(bot, resolution.question, passages, lang, base)
 
 
@@ -74,16 +90,15 @@ def fact_citations(bot: "Assistant", resolution: "Resolution", hits: list[Hit]) 
 
 def _lookup_with_retrieved_subject(bot: "Assistant", query: "FactQuery", hits: list[Hit]) -> "FactResult | None":
     """A figure question that names no known subject ("博士号を持つ若手を海外に送る制度の予算は？"):
-    take the subject from the sentence that best matches the question in the top passages: a program
-    named in that sentence, or on the line right above it. Partial name matches never count."""
+    take the subject from the sentence of the top passage that best matches the question, when that
+    sentence names a program. Partial name matches never count: a wrong subject would be a wrong figure."""
     from assistant.retrieve import best_span
 
     facts = bot.facts_index
-    for hit in hits[:3]:
+    for hit in hits[:1]:
         text = hit.chunk.text
         start, end = best_span(text, query.question)
-        line_above_start = text.rfind("\n", 0, max(start - 1, 0)) + 1
-        for window in (text[start:end], text[line_above_start:start]):
+        for window in (text[start:end],):
             for match in facts.gazetteer.match(window):
                 if match.kind == "partial":
                     continue
@@ -218,14 +233,6 @@ def _noun_flags(tokens) -> list[tuple[str, bool]]:
     return out
 
 
-def _mentions(passages: list[Citation], term: str) -> bool:
-    t = unicodedata.normalize("NFKC", term).lower()
-    if any(t in unicodedata.normalize("NFKC", p.text).lower() for p in passages):
-        return True
-    # a compound (採択率) counts when its longest known piece appears (採択) only if it is long enough
-    return False
-
-
 def _passage_answer(bot: "Assistant", question: str, passages: list[Citation], lang: str, base: dict) -> Answer:
     if not passages:
         return Answer(text=NOT_FOUND[lang], answerable=False, **base)
@@ -235,11 +242,125 @@ def _passage_answer(bot: "Assistant", question: str, passages: list[Citation], l
         text = f"「{escape_markdown(looked_for)}」について資料には記載がありません。"
         text += "\n\n" + _references(passages[:3], lang)
         return Answer(text=text, answerable=False, citations=passages[:3], **base)
-    top = passages[0]
-    sentence = top.text[top.highlight_start : top.highlight_end].strip()
-    lead = "資料の該当箇所:" if lang == "ja" else "The documents say (in Japanese):"
-    text = "\n".join([f"{lead} {escape_markdown(_excerpt(sentence))} [1]", "", _references(passages, lang)])
-    return Answer(text=text, answerable=True, citations=passages, **base)
+    return _quoted_answer(passages[0], passages, lang, base, answerable=True)
+
+
+def _attribute_words() -> set[str]:
+    from assistant.facts import ATTRIBUTE_CUES
+
+    words = {canonical for canonical, _, _ in ATTRIBUTE_CUES}
+    for _, ja, _ in ATTRIBUTE_CUES:
+        words.update(ja)
+    return words | _GENERIC_QUESTION_WORDS
+
+
+_GENERIC_QUESTION_WORDS = {
+    # words that ask for a figure or frame the question, not what it is about
+    "数", "額", "数字", "年度", "令和", "平成", "見込み", "予定", "前年度", "今年度", "去年", "昨年", "今年", "本年度",
+    "円", "億円", "百万円", "計上", "支援", "実施", "必要", "事業", "制度", "プログラム", "一番", "最も", "合計",
+    "全部", "増加額", "減少額", "増加", "減少", "増減", "比較", "前年", "規模感", "程度", "くらい", "ぐらい", "大体",
+}
+
+
+def _covered(term: str, text: str) -> bool:
+    """Whether `text` holds `term`, or most of its character bigrams (外国人研究者 ~ 外国からの研究者)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    term = unicodedata.normalize("NFKC", term).lower()
+    if term in text:
+        return True
+    bigrams = {term[i : i + 2] for i in range(len(term) - 1)}
+    return bool(bigrams) and sum(1 for b in bigrams if b in text) / len(bigrams) >= 0.6
+
+
+def _question_topics(bot: "Assistant", question: str) -> list[str]:
+    """Content words of the question that are neither a program name nor an attribute word."""
+    subjects = [m.surface for m in bot.facts_index.gazetteer.match(unicodedata.normalize("NFKC", question))]
+    attribute_words = _attribute_words()
+    return [
+        t for t in focus_terms(question)
+        if not any(t in s or s in t for s in subjects) and t not in attribute_words
+        and not any(t.endswith(w) and len(t) - len(w) <= 1 for w in attribute_words)
+    ]
+
+
+def _unexplained_focus(bot: "Assistant", question: str, result: "FactResult") -> list[str]:
+    """Question words the answering facts do not account for: "研究チームの規模" answered by a
+    派遣人数 fact, or "令和3年度の採用実績" by a 見込み figure, is not an answer to what was asked."""
+    evidence = " ".join(f"{f.subject} {f.attribute} {f.citation.text}" for f in result.facts)
+    return [t for t in _question_topics(bot, question) if not _covered(t, evidence)]
+
+
+_FIGURE_IN_TEXT = re.compile(r"\d[\d,.]*\s*(?:～\s*\d[\d,.]*\s*)?(?:兆|億|千万|百万|万|千)?(?:円|人|名|件|%|か国|拠点|年|か月|週間)")
+_ASKED_KIND = (
+    (("何人", "何名", "人数", "人くらい", "人程度"), ("人", "名")),
+    (("何件", "件数"), ("件",)),
+    (("割合", "パーセント", "%", "何割"), ("%", "割")),
+    (("いくら", "金額", "予算", "何円", "何億", "何百万", "経費"), ("円",)),
+    (("何年", "期間", "何か月", "何ヶ月"), ("年", "か月", "週間")),
+    (("いくつ", "何拠点", "何か国", "何カ国"), ("拠点", "か国", "件")),
+)
+
+
+def _asked_units(question: str) -> tuple[str, ...]:
+    """The units a figure answering the question would carry (人 for 何人, 円 for いくら …); () if unknown."""
+    q = unicodedata.normalize("NFKC", question)
+    for cues, units in _ASKED_KIND:
+        if any(cue in q for cue in cues):
+            return units
+    return ()
+
+
+def _year_words(query: "FactQuery | None") -> tuple[str, ...]:
+    """Words a line must hold when the question names a year: a figure of another year is no answer."""
+    if query is None:
+        return ()
+    if query.fiscal_year:
+        from ingest.units import to_western_year
+
+        western = to_western_year(query.fiscal_year)
+        return tuple(w for w in (query.fiscal_year, query.fiscal_year.replace("年度", ""), f"{western}年") if w)
+    if query.year_offset == -1:
+        return ("前年度", "前年")
+    return ()
+
+
+def _passage_figure_answer(
+    bot: "Assistant", question: str, passages: list[Citation], lang: str, base: dict, query: "FactQuery | None" = None
+) -> Answer | None:
+    """A line of a top passage that states a figure of the asked kind (and year) and covers the
+    question's topic words."""
+    topics = _question_topics(bot, question)
+    units = _asked_units(question)
+    years = _year_words(query)
+    if not topics:
+        return None
+    best: tuple[float, int, int, int] | None = None
+    for n, c in enumerate(passages[:PASSAGES_K]):
+        offset = 0
+        lines = c.text.split("\n")
+        for i, line in enumerate(lines):
+            window = " ".join(lines[max(0, i - 1) : i + 1])
+            figures = [m.group() for m in _FIGURE_IN_TEXT.finditer(line)]
+            if years and not any(y in window for y in years):
+                continue
+            if figures and (not units or any(f.endswith(units) for f in figures)):
+                share = sum(1 for t in topics if _covered(t, window)) / len(topics)
+                if share >= 0.5 and (best is None or share > best[0]):
+                    best = (share, n, offset, offset + len(line))
+            offset += len(line) + 1
+    if best is None:
+        return None
+    _, n, start, end = best
+    cited = passages[n].model_copy(update={"highlight_start": start, "highlight_end": end})
+    citations = [cited] + [p for i, p in enumerate(passages) if i != n]
+    return _quoted_answer(cited, citations, lang, base, answerable=True)
+
+
+def _quoted_answer(top: Citation, citations: list[Citation], lang: str, base: dict, *, answerable: bool) -> Answer:
+    """The cited sentence quoted under a one-line lead: the quote is the document's words, set apart."""
+    lead = "資料の該当箇所 [1]:" if lang == "ja" else "The documents say (in Japanese) [1]:"
+    text = "\n".join([lead, "", _quote(top, lang), "", _references(citations[:4], lang)])
+    return Answer(text=text, answerable=answerable, citations=citations, **base)
 
 
 def _missing_focus(bot: "Assistant", question: str, passages: list[Citation]) -> list[str]:
@@ -250,7 +371,8 @@ def _missing_focus(bot: "Assistant", question: str, passages: list[Citation]) ->
     """
     subjects = [m.surface for m in bot.facts_index.gazetteer.match(unicodedata.normalize("NFKC", question))]
     terms = [t for t in focus_terms(question) if not any(t in s or s in t for s in subjects)]
-    return [t for t in terms if not _mentions(passages, t)]
+    text = "\n".join(p.text for p in passages)
+    return [t for t in terms if not _covered(t, text)]
 
 
 # -- shared pieces -------------------------------------------------------------------------

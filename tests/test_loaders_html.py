@@ -235,10 +235,6 @@ def test_headings_and_table_rows_stay_lines_of_their_own_after_normalization():
     assert "事業名: 戦略的国際共同研究プログラム(SICORP) / 令和4年度予算額(案): 1,160百万円 / 前年度予算額: 1,078百万円" in lines
 
 
-@pytest.mark.xfail(
-    reason="ingest/normalize.py re-joins lines as if a PDF had wrapped them; an HTML paragraph is already a whole line",
-    strict=False,
-)
 def test_separate_paragraphs_stay_separate_after_normalization():
     normalize_document = pytest.importorskip("ingest.normalize").normalize_document
 
