@@ -59,8 +59,9 @@ def user_turns(history: list[dict], limit: int = MAX_TURNS) -> list[str]:
     return list(reversed(turns))
 
 
-def looks_like_followup(question: str) -> bool:
-    """True when the question leans on an earlier turn: では…, その事業…, or too short to stand alone.
+def looks_like_followup(question: str, subject_surfaces: tuple[str, ...] = ()) -> bool:
+    """True when the question leans on an earlier turn: では…, その事業…, or too short to stand alone
+    (program names it gives do not count towards its length: "若手研究者海外挑戦プログラムは？" is short).
 
     Example:
         >>> looks_like_followup("では前年度は？"), looks_like_followup("国際頭脳循環とは何を指しますか？")
@@ -69,6 +70,8 @@ def looks_like_followup(question: str) -> bool:
     q = unicodedata.normalize("NFKC", question).strip()
     if _LEADING_CUES.match(q) or _DEMONSTRATIVES.search(q):
         return True
+    for surface in subject_surfaces:
+        q = q.replace(surface, "")
     core = re.sub(r"[?？。!！\s]", "", q)
     return len(core) <= _SHORT_FOLLOWUP_CHARS
 
@@ -91,7 +94,7 @@ def _resolve_chain(turns: list[str], facts: "FactsIndex") -> "FactQuery | None":
 
 def _resolve_one(question: str, previous: "FactQuery | None", facts: "FactsIndex") -> Resolution:
     query = facts.parse(question)
-    if previous is None or not looks_like_followup(question):
+    if previous is None or not looks_like_followup(question, query.subject_surfaces):
         return Resolution(question=question, original=question, query=query)
     english = query.lang == "en"
     if not query.subjects and previous.subjects:
