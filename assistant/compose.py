@@ -43,6 +43,12 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
     hits = bot.hits(resolution.question, k=PASSAGES_K, ranker=ranker)
     passages = [to_citation(hit, resolution.question) for hit in hits]
     base = {"question": question, "resolved_question": resolution.question}
+    if query is not None and query.is_figure_question and not query.subjects:
+        unknown = _unknown_program(bot, resolution.question)
+        if unknown:
+            text = (f"「{escape_markdown(unknown)}」は資料に見当たりません。{NOT_FOUND['ja']}" if lang == "ja"
+                    else f"The documents do not mention {unknown}.")
+            return Answer(text=text, answerable=False, citations=passages[:3], **base)
     if query is not None and query.is_figure_question:
         result = lookup_facts(bot, query, hits)
         unexplained = _unexplained_focus(bot, resolution.question, result) if result.answerable and lang == "ja" else []
@@ -183,7 +189,9 @@ def _nearby_facts(facts: list[Fact], subject: str | None, attribute: str | None)
 def _wanted_label(query: "FactQuery", lang: str) -> str:
     subject = query.subject_surfaces[0] if query.subject_surfaces else (query.subjects[0] if query.subjects else "")
     attribute = query.attribute or ("数値" if lang == "ja" else "figure")
-    year = query.fiscal_year or ""
+    year = query.fiscal_year or ("前年度" if query.year_offset == -1 and "前年度" not in (query.attribute or "") else "")
+    if lang == "en" and year == "前年度":
+        year = "previous-year"
     if lang == "ja":
         return f"{subject}の{year}{attribute}" if subject else f"{year}{attribute}"
     return " ".join(p for p in (subject, year, attribute) if p)
@@ -274,14 +282,42 @@ def _covered(term: str, text: str) -> bool:
 
 
 def _question_topics(bot: "Assistant", question: str) -> list[str]:
-    """Content words of the question that are neither a program name nor an attribute word."""
+    """Content words of the question that are neither a program name nor an attribute word
+    (attribute words are cut out of compounds: 前年度予算額 → nothing, 採用実績 → 実績)."""
     subjects = [m.surface for m in bot.facts_index.gazetteer.match(unicodedata.normalize("NFKC", question))]
-    attribute_words = _attribute_words()
-    return [
-        t for t in focus_terms(question)
-        if not any(t in s or s in t for s in subjects) and t not in attribute_words
-        and not any(t.endswith(w) and len(t) - len(w) <= 1 for w in attribute_words)
-    ]
+    attribute_words = sorted(_attribute_words(), key=len, reverse=True)
+    topics = []
+    for term in focus_terms(question):
+        if any(term in s or s in term for s in subjects):
+            continue
+        for word in attribute_words:
+            if len(word) >= 2:
+                term = term.replace(word, " ")
+        topics.extend(t for t in term.split() if len(t) >= 2 and t not in attribute_words)
+    return topics
+
+
+_PROGRAM_NAME = re.compile(
+    r"[\u4e00-\u9fff\u30a0-\u30ffA-Za-z0-9・-]{3,}(?:事業|プログラム|制度|イニシアティブ|基金|補助金)"
+)
+
+
+def _unknown_program(bot: "Assistant", question: str) -> str | None:
+    """A program-like name in the question ("創発的研究支援事業") that no document contains."""
+    corpus = bot.retriever.normalized_corpus
+    for match in _PROGRAM_NAME.finditer(unicodedata.normalize("NFKC", question)):
+        name = match.group()
+        if name not in corpus:
+            return name
+    return None
+
+
+def _subject_pages(bot: "Assistant", query: "FactQuery | None") -> set[tuple[str, int | None]] | None:
+    """(source, page) where the question's program has facts; None when the question names none."""
+    if query is None or not query.subjects:
+        return None
+    wanted = set(query.subjects)
+    return {(f.citation.source, f.citation.page) for f in bot.facts_index.facts if f.subject in wanted}
 
 
 def _unexplained_focus(bot: "Assistant", question: str, result: "FactResult") -> list[str]:
@@ -333,10 +369,13 @@ def _passage_figure_answer(
     topics = _question_topics(bot, question)
     units = _asked_units(question)
     years = _year_words(query)
+    pages = _subject_pages(bot, query)
     if not topics:
         return None
     best: tuple[float, int, int, int] | None = None
     for n, c in enumerate(passages[:PASSAGES_K]):
+        if pages is not None and (c.source, c.page) not in pages:
+            continue  # a figure on a page that is not about the program asked for
         offset = 0
         lines = c.text.split("\n")
         for i, line in enumerate(lines):
@@ -346,7 +385,7 @@ def _passage_figure_answer(
                 continue
             if figures and (not units or any(f.endswith(units) for f in figures)):
                 share = sum(1 for t in topics if _covered(t, window)) / len(topics)
-                if share >= 0.5 and (best is None or share > best[0]):
+                if share >= (0.5 if pages is not None else 0.66) and (best is None or share > best[0]):
                     best = (share, n, offset, offset + len(line))
             offset += len(line) + 1
     if best is None:

@@ -374,12 +374,17 @@ def _attribute_score(wanted: str, fact: Fact, question: str = "") -> int:
     return 0
 
 
+_DETAIL_WORDS_EN = {"短期": ("short-term", "short term"), "長期": ("long-term", "long term")}
+
+
 def _detail_score(question: str, fact: Fact) -> int:
     detail = attribute_detail(fact.attribute)
     if detail is None:
         return 1
     core = re.sub(r"(タイプ|型|枠)$", "", detail)
-    return 2 if (detail in question or (len(core) >= 2 and core in question)) else 0
+    lower = question.lower()
+    english = any(word in lower for word in _DETAIL_WORDS_EN.get(detail, ()))
+    return 2 if (detail in question or english or (len(core) >= 2 and core in question)) else 0
 
 
 def _rank(query: FactQuery, facts: Sequence[Fact], subject: str, year: str | None, attribute: str) -> list[Fact]:
@@ -635,7 +640,9 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
     if q.operation is FactOperation.LOOKUP:
         if result.listing:
             parts = [
-                f"{_attribute_label(f, lang)}{'は' if ja else ': '}{_value_text(f, unit, True, lang=lang)}" for f in facts
+                f"{_attribute_label(f, lang)}{'は' if ja else ': '}"
+                f"{_value_text(f.model_copy(update={'value': split_note(f.value)[0]}), unit, True, lang=lang)}"
+                for f in facts
             ]
             subject = _subject_label(result, facts[0].subject, lang)
             return f"{subject}の" + "、".join(parts) + "です。" if ja else f"{subject}: " + "; ".join(parts) + "."

@@ -7,6 +7,9 @@ BM25 is rebuilt from the stored chunk texts (cheap: see docs/benchmarks.md).
 
 from __future__ import annotations
 
+import hashlib
+import os
+import stat
 import sys
 import time
 from collections.abc import Iterable
@@ -66,8 +69,6 @@ class _Timer:
 
 def pipeline_fingerprint() -> str:
     """A hash of the ingest code: an index made by other normalize/chunk/fact code says so in its manifest."""
-    import hashlib
-
     digest = hashlib.sha256()
     for path in sorted((Path(__file__).resolve().parent.parent / "ingest").glob("*.py")):
         digest.update(path.name.encode())
@@ -100,45 +101,120 @@ class Indexer:
 
     # -- public -------------------------------------------------------------------
     def add_paths(self, paths: Iterable[str | Path], *, prune: bool = False, progress: bool = False) -> IngestReport:
-        """Ingest files and folders (every supported file below a folder)."""
+        """Ingest files and folders (every supported file below a folder).
+
+        The writer lock is taken first, so a second concurrent ingest fails at once instead of
+        after reading every file. A file already in the index whose bytes hash to the stored
+        content hash is skipped without running its loader (no PDF parsing, no embedding). A
+        file named under another spelling of the same path (relative/absolute, through a link)
+        is matched to the document already stored for it.
+
+        Args:
+            paths: files and folders.
+            prune: also remove the documents whose files were under one of `paths` and are gone.
+                A folder that could not be walked completely prunes nothing.
+            progress: progress bars on stderr.
+
+        Returns:
+            What was added, replaced, left unchanged, removed, and each file that failed and why.
+            A failed file leaves its previous version (if any) in the index.
+
+        Raises:
+            IndexLoadError: another ingest holds the index's lock, or the index cannot be read.
+
+        Example:
+            >>> import tempfile
+            >>> folder = Path(tempfile.mkdtemp())
+            >>> _ = (folder / "empty.txt").write_bytes(b"")
+            >>> Indexer(folder / "index").add_paths([folder]).failed[0].reason
+            'the file is empty (0 bytes) (check that it is the file you meant)'
+        """
         from ingest.loaders import iter_supported_files, load_document
 
         report = IngestReport()
         max_bytes = int(self.settings.max_file_mb * 1024 * 1024)
-        raws: list[RawDocument] = []
-        files: list[Path] = []
-        for path in paths:
-            path = Path(path)
-            if not path.exists() and not path.is_symlink():
-                report.failed.append(IngestFailure(path=str(path), reason="no such file or folder"))
-                continue
-            try:
-                files.extend(iter_supported_files([path]))
-            except IngestError as exc:
-                report.failed.append(IngestFailure(path=exc.path, reason=_reason(exc)))
-        for file in _progress(files, "read", progress):
-            try:
-                raws.append(load_document(file, max_bytes=max_bytes))
-            except IngestError as exc:
-                report.failed.append(IngestFailure(path=exc.path, reason=_reason(exc)))
-        seen_sources = {str(f) for f in files} if prune else None
-        return self._ingest(raws, report, prune_to=seen_sources, progress=progress)
+        lock = self.store.lock(self.lock_timeout)
+        try:
+            data = self._read_or_new()
+            timer = _Timer()
+            started = time.perf_counter()
+            files: list[Path] = []
+            prune_roots: list[Path] = []
+            for path in paths:
+                path = Path(path)
+                if not path.exists() and not path.is_symlink():
+                    report.failed.append(IngestFailure(path=str(path), reason="no such file or folder"))
+                    prune_roots.append(path)  # a deleted folder: its documents' files are gone
+                    continue
+                walked: list[Path] = []
+                try:
+                    walked.extend(iter_supported_files([path]))
+                except IngestError as exc:
+                    report.failed.append(IngestFailure(path=exc.path, reason=_reason(exc)))
+                else:
+                    prune_roots.append(path)  # only a complete walk can tell a file is gone
+                files.extend(walked)
+            stored = _StoredPaths(data)
+            raws: list[RawDocument] = []
+            for file in _progress(files, "read", progress):
+                old_source = stored.source_of(file)
+                if old_source is not None and _has_hash(file, data.documents[old_source].document.content_hash, max_bytes):
+                    report.unchanged.append(old_source)
+                    continue
+                try:
+                    raw = load_document(file, max_bytes=max_bytes)
+                except IngestError as exc:
+                    report.failed.append(IngestFailure(path=exc.path, reason=_reason(exc)))
+                    continue
+                # the document keeps the name it was first ingested under
+                raws.append(raw if old_source is None else raw.model_copy(update={"source": old_source}))
+            timer.add("read", started)
+            gone: list[str] = []
+            if prune:
+                found = {key for f in files for key in _path_keys(f)}
+                gone = sorted(
+                    s for s in data.documents
+                    if not s.startswith("bundled:") and _is_under(s, prune_roots) and not (_path_keys(s) & found)
+                )
+            return self._apply(data, raws, report, gone, timer, progress)
+        finally:
+            lock.release()
 
     def add_raw_documents(self, raws: Iterable[RawDocument], *, progress: bool = False) -> IngestReport:
-        """Ingest documents already loaded (e.g. a benchmark's passages)."""
-        return self._ingest(list(raws), IngestReport(), prune_to=None, progress=progress)
+        """Ingest documents already loaded (e.g. a benchmark's passages).
+
+        Example:
+            >>> import tempfile
+            >>> Indexer(Path(tempfile.mkdtemp()) / "index").add_raw_documents([]).changed
+            False
+        """
+        lock = self.store.lock(self.lock_timeout)
+        try:
+            return self._apply(self._read_or_new(), list(raws), IngestReport(), [], _Timer(), progress)
+        finally:
+            lock.release()
 
     def remove(self, sources: Iterable[str]) -> IngestReport:
-        """Remove the documents ingested from these paths."""
+        """Remove the documents ingested from these paths (as `kotae ls` lists them, or another
+        spelling of the same file's path).
+
+        Example:
+            >>> import tempfile
+            >>> Indexer(Path(tempfile.mkdtemp()) / "index").remove(["a.txt"]).failed[0].reason
+            'not in the index (see `kotae ls`)'
+        """
         report = IngestReport()
         lock = self.store.lock(self.lock_timeout)
         try:
             data = self._read_or_new()
-            wanted = set(sources)
-            for source in wanted:
-                if source not in data.documents:
+            stored = _StoredPaths(data)
+            gone: list[str] = []
+            for source in dict.fromkeys(sources):
+                found = source if source in data.documents else stored.source_of(Path(source))
+                if found is None:
                     report.failed.append(IngestFailure(path=source, reason="not in the index (see `kotae ls`)"))
-            gone = [s for s in wanted if s in data.documents]
+                elif found not in gone:
+                    gone.append(found)
             if gone:
                 self._drop_documents(data, gone)
                 report.removed.extend(sorted(gone))
@@ -148,33 +224,28 @@ class Indexer:
             lock.release()
         return report
 
-    # -- the pipeline ---------------------------------------------------------------
-    def _ingest(self, raws: list[RawDocument], report: IngestReport, *, prune_to: set[str] | None, progress: bool) -> IngestReport:
-        lock = self.store.lock(self.lock_timeout)
-        try:
-            data = self._read_or_new()
-            timer = _Timer()
-            prepared = self._prepare(raws, data, report, timer, progress)
-            stale = [p.document.source for p in prepared if p.replaces]
-            if prune_to is not None:
-                gone = sorted(s for s in data.documents if s not in prune_to and not s.startswith("bundled:"))
-                stale.extend(gone)
-                report.removed.extend(gone)
-            if not prepared and not stale:
-                report.seconds = timer.seconds
-                return report
-            self._drop_documents(data, stale)
-            self._append(data, prepared, timer, progress)
-            started = time.perf_counter()
-            self._rebuild_lexical(data)
-            timer.add("index", started)
-            started = time.perf_counter()
-            self.store.write(data)
-            timer.add("write", started)
+    # -- the pipeline (caller holds the lock) -----------------------------------------
+    def _apply(
+        self, data: IndexData, raws: list[RawDocument], report: IngestReport, gone: list[str], timer: _Timer, progress: bool
+    ) -> IngestReport:
+        """Prepare `raws`, drop replaced and `gone` documents, add the new ones, write a new version."""
+        prepared = self._prepare(raws, data, report, timer, progress, leaving=set(gone))
+        stale = [p.document.source for p in prepared if p.replaces] + gone
+        report.removed.extend(gone)
+        if not prepared and not stale:  # nothing changed: no new version, no encoder load
             report.seconds = timer.seconds
             return report
-        finally:
-            lock.release()
+        self._drop_documents(data, stale)
+        if prepared:
+            self._append(data, prepared, timer, progress)
+        started = time.perf_counter()
+        self._rebuild_lexical(data)
+        timer.add("index", started)  # with the FAISS add (eval/bench.py reads these stage names)
+        started = time.perf_counter()
+        self.store.write(data)
+        timer.add("write", started)
+        report.seconds = timer.seconds
+        return report
 
     def _read_or_new(self) -> IndexData:
         if self.store.exists():
@@ -197,13 +268,21 @@ class Indexer:
             )
         )
 
-    def _prepare(self, raws, data: IndexData, report: IngestReport, timer: _Timer, progress: bool) -> list[_Prepared]:
+    def _prepare(
+        self, raws, data: IndexData, report: IngestReport, timer: _Timer, progress: bool, *, leaving: set[str] = frozenset()
+    ) -> list[_Prepared]:
         from ingest.chunk import chunk_document
         from ingest.facts import extract_facts
         from ingest.normalize import normalize_document
 
         prepared: list[_Prepared] = []
-        hashes = {r.document.content_hash: s for s, r in data.documents.items()}
+        # Content already indexed under another name is skipped (same doc_id), unless that other
+        # document is leaving: pruned (a renamed file) or replaced by new content in this batch.
+        changing = {
+            r.source for r in raws
+            if r.source in data.documents and data.documents[r.source].document.content_hash != r.content_hash
+        }
+        hashes = {r.document.content_hash: s for s, r in data.documents.items() if s not in leaving | changing}
         batch_sources: set[str] = set()
         for raw in _progress(raws, "normalize+chunk", progress):
             old = data.documents.get(raw.source)
@@ -317,3 +396,62 @@ def _progress(items, label: str, enabled: bool):
     from tqdm import tqdm
 
     return tqdm(items, desc=label, unit="doc", file=sys.stderr, leave=False)
+
+
+def _path_keys(path: str | Path) -> set[str]:
+    """The spellings a path is known by: absolute, and with links resolved (relative to the cwd)."""
+    try:
+        return {os.path.abspath(path), os.path.realpath(path)}
+    except (OSError, ValueError):  # a symbolic-link loop on some Pythons, a NUL in the name
+        return {os.path.abspath(path)}
+
+
+def _is_under(source: str, roots: list[Path]) -> bool:
+    """Whether `source` is one of `roots` or lies inside one of them (any spelling)."""
+    keys = _path_keys(source)
+    for root in roots:
+        for root_key in _path_keys(root):
+            prefix = root_key.rstrip(os.sep) + os.sep
+            if any(key == root_key or key.startswith(prefix) for key in keys):
+                return True
+    return False
+
+
+class _StoredPaths:
+    """Finds the stored document of a file named under another spelling of its path."""
+
+    def __init__(self, data: IndexData) -> None:
+        self.data = data
+        self._by_key: dict[str, str] | None = None
+
+    def source_of(self, path: Path) -> str | None:
+        source = str(path)
+        if source in self.data.documents:
+            return source
+        if self._by_key is None:  # built on first miss: an index of raw passages never needs it
+            self._by_key = {}
+            for stored in self.data.documents:
+                if not stored.startswith("bundled:"):
+                    for key in _path_keys(stored):
+                        self._by_key.setdefault(key, stored)
+        for key in _path_keys(path):
+            if key in self._by_key:
+                return self._by_key[key]
+        return None
+
+
+def _has_hash(path: Path, content_hash: str, max_bytes: int) -> bool:
+    """Whether the file's bytes hash to `content_hash` (sha256, as `load_document` computes it),
+    read in blocks. Any doubt (not a regular file, empty, over the limit, unreadable) is False, so
+    `load_document` runs and reports it."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size == 0 or info.st_size > max_bytes:
+            return False
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+    except OSError:
+        return False
+    return digest.hexdigest() == content_hash

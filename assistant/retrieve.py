@@ -40,8 +40,18 @@ class Retriever:
         self.data = data
         self._by_row = {sc.row: sc.chunk for sc in data.chunks}
         self.japanese_corpus = _mostly_japanese(sc.chunk.text for sc in data.chunks[:2000])
+        self._normalized_corpus: str | None = None
         self._encoder = None
         self._encoder_lock = threading.Lock()
+
+    @property
+    def normalized_corpus(self) -> str:
+        """All chunk texts joined (NFKC), for checking that a name occurs anywhere at all."""
+        if self._normalized_corpus is None:
+            import unicodedata
+
+            self._normalized_corpus = unicodedata.normalize("NFKC", "\n".join(sc.chunk.text for sc in self.data.chunks))
+        return self._normalized_corpus
 
     @property
     def encoder(self):
