@@ -21,11 +21,12 @@ WEIGHT_UNSURE = 0.8
 
 @dataclass(frozen=True)
 class Hit:
-    """A ranked chunk."""
+    """A ranked chunk; `sentence` is its best sentence by the dense ranker, when it ran."""
 
     row: int
     chunk: Chunk
     score: float
+    sentence: str | None = None
 
 
 class Retriever:
@@ -74,11 +75,12 @@ class Retriever:
             raise ValueError(f"k must be greater than 0. Currently, k is {k}")
         if not self.data.chunks:
             return []
+        sentences: dict[int, str] = {}
         lexical = self._lexical(query, max(k, CANDIDATES)) if ranker != Ranker.DENSE else []
         if ranker == Ranker.BM25:
             ranked = lexical
         else:
-            dense = self._dense(query, max(k, CANDIDATES))
+            dense, sentences = self._dense(query, max(k, CANDIDATES))
             if ranker == Ranker.DENSE:
                 ranked = dense
             else:
@@ -91,7 +93,9 @@ class Retriever:
                 ranked = fuse_scores(
                     lexical, dense, confidence=confidence, weight_confident=WEIGHT_CONFIDENT, weight_unsure=WEIGHT_UNSURE
                 )
-        return [Hit(row, self._by_row[row], score) for row, score in ranked[:k] if row in self._by_row]
+        return [
+            Hit(row, self._by_row[row], score, sentences.get(row)) for row, score in ranked[:k] if row in self._by_row
+        ]
 
     def _lexical(self, query: str, k: int) -> list[tuple[int, float]]:
         if self.data.lexical is None:
@@ -99,14 +103,16 @@ class Retriever:
         rows = [sc.row for sc in self.data.chunks]
         return [(rows[pos], score) for pos, score in self.data.lexical.search(query, k)]
 
-    def _dense(self, query: str, k: int) -> list[tuple[int, float]]:
+    def _dense(self, query: str, k: int) -> tuple[list[tuple[int, float]], dict[int, str]]:
+        """(row, best-sentence cosine) best first, and each row's best sentence."""
         if self.data.dense is None:
-            return []
+            return [], {}
         from index.dense import encode_texts, prompts_for
 
         prefix = prompts_for(self.data.manifest.model).query
         vector = encode_texts(self.encoder, [query], prefix=prefix)[0]
-        return self.data.dense.search(vector, k)
+        hits = self.data.dense.search_sentences(vector, k)
+        return [(hit.row, hit.score) for hit in hits], {hit.row: hit.sentence for hit in hits}
 
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -137,8 +143,13 @@ def best_span(text: str, query: str) -> tuple[int, int]:
 
 
 def to_citation(hit: Hit, query: str) -> Citation:
-    """A Citation for a hit, with the best-matching sentence marked."""
+    """A Citation for a hit, with the best-matching sentence marked: by shared characters for a
+    Japanese question, by the dense ranker's best sentence for a question in another language."""
     start, end = best_span(hit.chunk.text, query)
+    if hit.sentence and not _JAPANESE.search(query):
+        found = hit.chunk.text.find(hit.sentence)
+        if found >= 0:
+            start, end = found, found + len(hit.sentence)
     return Citation(
         source=hit.chunk.source,
         title=hit.chunk.title,

@@ -29,7 +29,7 @@ CANDIDATES = 50
 def candidate_lists(bot: Assistant, question: str):
     retriever = bot.retriever
     lexical = retriever._lexical(question, CANDIDATES)
-    dense = retriever._dense(question, CANDIDATES)
+    dense, _ = retriever._dense(question, CANDIDATES)
     top = retriever._by_row.get(lexical[0][0]) if lexical else None
     confidence = lexical_confidence(question, f"{top.heading}\n{top.text}" if top else None)
     if retriever.japanese_corpus and not any("\u3040" <= ch <= "\u9fff" for ch in question):
