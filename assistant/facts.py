@@ -454,6 +454,9 @@ def _common_unit(facts: Sequence[Fact]) -> str:
     return "百万円"
 
 
+_BUDGET_KINDS = {"予算額", "補正予算額"}
+
+
 def lookup(query: FactQuery, facts: Sequence[Fact]) -> FactResult:
     """The facts that answer `query`, and what can be derived from them (nothing else).
 
@@ -515,6 +518,12 @@ def lookup(query: FactQuery, facts: Sequence[Fact]) -> FactResult:
     per_subject: list[Fact] = []
     for subject in query.subjects:
         ranked, missing = _best(query, facts, subject)
+        if not ranked and query.attribute in _BUDGET_KINDS:
+            # "Aの補正予算とBの予算": each program's budget figure of the kind it has
+            for other in _BUDGET_KINDS - {query.attribute}:
+                ranked, _ = _best(query.model_copy(update={"attribute": other}), facts, subject)
+                if ranked:
+                    break
         if not ranked:
             return FactResult(query=query, facts=tuple(per_subject), missing=missing)
         per_subject.append(ranked[0])
@@ -721,9 +730,13 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
     diff = result.derived_text
     if unit and result.derived_yen is not None:
         diff = format_amount(result.derived_yen, unit)
+    if first.attribute != second.attribute:  # e.g. one program's 補正予算 against another's 当初予算
+        a_value += f"（{_attribute_label(first, lang)}）" if ja else f" ({_attribute_label(first, lang)})"
+        b_value += f"（{_attribute_label(second, lang)}）" if ja else f" ({_attribute_label(second, lang)})"
+    money = result.derived_yen is not None
     if ja:
-        return f"{a_name}の方が大きく、{a_value}です。{b_name}は{b_value}で、差は{diff}です。"
-    return f"{a_name} is larger, at {a_value}. {b_name}: {b_value}; the difference is {diff}."
+        return f"{a_name}の方が{'大き' if money else '多'}く、{a_value}です。{b_name}は{b_value}で、差は{diff}です。"
+    return f"{a_name} is {'larger' if money else 'more'}, at {a_value}. {b_name}: {b_value}; the difference is {diff}."
 
 
 _NOTE_RE = re.compile(r"^(?P<main>.+?)\s*[(（](?P<note>[^()（）]*\d[^()（）]*)[)）]\s*$")
