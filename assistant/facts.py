@@ -647,6 +647,10 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
     facts = result.facts
     unit = q.wants_unit
     if q.operation is FactOperation.LOOKUP:
+        if result.listing and len(facts) == 2 and _has_any(unicodedata.normalize("NFKC", q.question), ("より", "差", "違い")):
+            difference = _detail_difference(result, lang)
+            if difference:
+                return difference
         if result.listing:
             parts = [
                 f"{_attribute_label(f, lang)}{'は' if ja else ': '}"
@@ -737,6 +741,22 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
     if ja:
         return f"{a_name}の方が{'大き' if money else '多'}く、{a_value}です。{b_name}は{b_value}で、差は{diff}です。"
     return f"{a_name} is {'larger' if money else 'more'}, at {a_value}. {b_name}: {b_value}; the difference is {diff}."
+
+
+def _detail_difference(result: FactResult, lang: str) -> str | None:
+    """"短期は長期より何人多い？": the difference of two details' counts, derived from both cited facts."""
+    a, b = result.facts
+    if a.quantity is None or b.quantity is None or a.unit != b.unit or a.amount_yen is not None:
+        return None
+    high, low = (a, b) if a.quantity >= b.quantity else (b, a)
+    diff = high.quantity - low.quantity
+    approx = "約" if any((f.qualifier or "").startswith("約") or f.value.startswith("約") for f in (a, b)) else ""
+    amount = f"{approx}{int(diff):,}{high.unit}" if float(diff).is_integer() else f"{approx}{diff}{high.unit}"
+    high_label, low_label = _attribute_label(high, lang), _attribute_label(low, lang)
+    high_value, low_value = split_note(high.value)[0], split_note(low.value)[0]
+    if lang == "ja":
+        return f"{high_label}は{low_label}より{amount}多いです。（{high_label} {high_value}、{low_label} {low_value}）"
+    return f"The {high_label} exceeds the {low_label} by {amount} ({high_value} vs {low_value})."
 
 
 _NOTE_RE = re.compile(r"^(?P<main>.+?)\s*[(（](?P<note>[^()（）]*\d[^()（）]*)[)）]\s*$")
