@@ -113,3 +113,38 @@ def test_empty_question_is_refused(bundled_bot):
 
     with pytest.raises(KotaeError, match="empty"):
         bundled_bot.ask("  ")
+
+
+def test_a_program_the_documents_do_not_mention_is_refused(bundled_bot):
+    answer = bundled_bot.ask("ムーンショット型研究開発事業の令和4年度予算額は？")
+    assert not answer.answerable
+    assert "ムーンショット型研究開発事業" in answer.text
+    assert not AMOUNT.search(answer.text)
+
+
+def test_a_figure_stated_only_in_a_sentence_is_quoted_from_its_passage(bundled_bot):
+    answer = bundled_bot.ask("WPIの拠点には世界トップレベルのPIが何人必要ですか")
+    assert answer.answerable
+    assert "7～10人" in answer.text
+    top = answer.citations[0]
+    assert top.page == 5 and "7～10人" in top.text[top.highlight_start : top.highlight_end]
+
+
+def test_a_fact_that_does_not_match_the_asked_topic_is_not_given_as_the_answer(bundled_bot):
+    # 178人 is the FY2022 *expected* intake; the question asks for last year's actual figure
+    answer = bundled_bot.ask("海外特別研究員の令和3年度の採用実績は何人だった？")
+    assert not answer.answerable
+    assert "178人" not in first_sentence(answer.text)
+
+
+def test_compare_states_only_the_winner_figure_first(bundled_bot):
+    answer = bundled_bot.ask("SICORPとSATREPS、予算が大きいのはどっち？")
+    first = first_sentence(answer.text)
+    assert "SATREPS" in first and "1,826百万円" in first and "1,160百万円" not in first
+    assert cited(answer, "1,826百万円") and cited(answer, "1,160百万円")
+
+
+def test_the_difference_between_two_details_is_derived_from_both(bundled_bot):
+    answer = bundled_bot.ask("国際先導研究の短期派遣は長期派遣より何人多い？")
+    assert "1,375人" in first_sentence(answer.text)
+    assert cited(answer, "1,600人") and cited(answer, "225人")
