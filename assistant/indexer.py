@@ -1,8 +1,11 @@
 """Ingest: files → normalized documents → chunks, facts, vectors → a new index version.
 
-Unchanged files cost nothing (content hash); a changed file replaces its chunks; `prune` removes
-documents whose files are gone. Only new chunks are embedded: FAISS takes added and removed ids,
-BM25 is rebuilt from the stored chunk texts (cheap: see docs/benchmarks.md).
+Unchanged files cost nothing: a file whose bytes hash (sha256) to the stored content hash is
+skipped before its loader runs. A changed file replaces its chunks; `prune` removes documents whose
+files were under the given paths and are gone. Only new chunks are embedded: FAISS takes added and
+removed ids. BM25 is rebuilt from the stored chunk texts, because bm25s cannot add documents;
+measured on a loaded 2-core machine (JSQuAD-valid passages): 0.27 s at 1,000 chunks, 2.9 s at
+10,000, 41 s at 100,000, so past ~10k chunks it is the main cost of adding one file.
 """
 
 from __future__ import annotations
