@@ -14,7 +14,7 @@ from ingest.models import Chunk, Citation
 CANDIDATES = 50
 """How many hits each ranker contributes before fusion."""
 
-WEIGHT_CONFIDENT = 0.2
+WEIGHT_CONFIDENT = 0.0
 WEIGHT_UNSURE = 0.8
 """Dense weights when BM25 is sure / has nothing to go on (measured: docs/fusion.md)."""
 

@@ -36,7 +36,7 @@ class Ranker(str, Enum):
 
 
 COVERAGE_NONE = 0.2
-COVERAGE_FULL = 0.45
+COVERAGE_FULL = 0.3
 """Bigram coverage of the question by the BM25 top hit at which BM25 gets no / full trust. Measured
 (eval/tune_fusion.py): JSQuAD-valid questions, written while reading their passage, have a median
 coverage of .60 (5th percentile .38); paraphrased gold questions .20 (90th percentile .24)."""
