@@ -16,7 +16,6 @@ Parsing uses BeautifulSoup with the standard library's "html.parser" (no lxml ne
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -94,14 +93,7 @@ def load(path: Path, data: bytes) -> RawDocument:
             "the HTML has no text once scripts, styles and navigation are dropped",
             "save the page once it has loaded, e.g. with the browser's 'Save page as', or ingest its PDF",
         )
-    return RawDocument(
-        source=str(path),
-        title=title,
-        pages=(text,),
-        paged=False,
-        content_hash=hashlib.sha256(data).hexdigest(),
-        media_type=MEDIA_TYPE,
-    )
+    return RawDocument.unpaged(path, title, text, data, MEDIA_TYPE)
 
 
 def decode(data: bytes) -> str:

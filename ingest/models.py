@@ -27,6 +27,25 @@ class RawDocument(_Frozen):
     content_hash: str = Field(description="sha256 of the file's bytes")
     media_type: str
 
+    @classmethod
+    def unpaged(cls, path: object, title: str, text: str, data: bytes, media_type: str) -> "RawDocument":
+        """A document with no page structure (HTML, DOCX): one page, hashed from the file's bytes.
+
+        Example:
+            >>> RawDocument.unpaged("a.html", "a", "本文", b"<p>x</p>", "text/html").paged
+            False
+        """
+        import hashlib
+
+        return cls(
+            source=str(path),
+            title=title,
+            pages=(text,),
+            paged=False,
+            content_hash=hashlib.sha256(data).hexdigest(),
+            media_type=media_type,
+        )
+
 
 class Page(_Frozen):
     """One page's span in a document's normalized text."""

@@ -8,7 +8,6 @@ Page headers and footers, footnotes, comments and text boxes are not read.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import zipfile
@@ -66,14 +65,7 @@ def load(path: Path, data: bytes) -> RawDocument:
         raise IngestError(str(path), "the Word document has no text", "check that it is the document you meant")
     if not title:
         title = next((line.lstrip("#").strip() for line in lines if line.startswith("#")), "") or Path(path).stem
-    return RawDocument(
-        source=str(path),
-        title=title,
-        pages=(text,),
-        paged=False,
-        content_hash=hashlib.sha256(data).hexdigest(),
-        media_type=MEDIA_TYPE,
-    )
+    return RawDocument.unpaged(path, title, text, data, MEDIA_TYPE)
 
 
 def _check_container(path: Path, data: bytes) -> None:
