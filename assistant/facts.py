@@ -70,10 +70,10 @@ ATTRIBUTE_CUES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("受入人数", ("受入人数", "受け入れ人数", "受入れ人数", "受け入れ", "受入", "招へい人数"),
      ("participants", "visitors", "accepted", "hosted", "invited", "receive")),
     ("海外派遣人数", ("派遣人数", "派遣"), ("dispatch", "sent abroad", "send abroad")),
+    ("支援期間", ("支援期間", "何年間", "何か月", "何ヶ月", "期間"), ("period", "duration", "how long", "length", "how many years")),
     ("支援件数", ("支援件数", "採択件数", "採択数", "何件", "件数"), ("number of projects", "how many projects", "projects", "grants awarded")),
     ("支援額", ("支援額", "助成額", "1件あたり", "1件当たり", "1課題あたり", "1課題当たり", "支援規模", "支援金額", "いくら支援"),
      ("per project", "grant amount", "support amount", "funding per", "award amount", "grant size")),
-    ("支援期間", ("支援期間", "何年間", "何か月", "何ヶ月", "期間"), ("period", "duration", "how long", "length", "how many years")),
     ("人数", ("何人", "人数", "何名"), ("how many people", "how many researchers", "how many students", "number of people")),
     ("予算額", ("予算額", "予算", "いくら", "金額", "経費", "費用"), ("budget", "how much", "funding", "amount", "cost", "allocation")),
 )

@@ -97,7 +97,7 @@ PARSE_TABLE = [
     # the name took the noun ("Fellows"): "how many" still asks for a count, not a budget
     ("How many new Overseas Research Fellows are expected?", (OVERSEAS,), "人数", None, None, "lookup"),
     ("ALPHA国際共同研究プログラムの予算は？", (), "予算額", None, None, "lookup"),
-    ("What is the support period of International Leading Research per project?", (LEADING,), "支援額", None, None, "lookup"),
+    ("What is the support period of International Leading Research per project?", (LEADING,), "支援期間", None, None, "lookup"),
 ]
 
 
