@@ -52,6 +52,8 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
     if query is not None and query.is_figure_question:
         result = lookup_facts(bot, query, hits)
         unexplained = _unexplained_focus(bot, resolution.question, result) if result.answerable and lang == "ja" else []
+        if result.answerable and not unexplained and lang == "ja" and _names_another_key(bot, resolution.question, query, result):
+            unexplained = ["key"]  # the question names a `key:` line of this program the fact is not
         if result.answerable and not unexplained:
             return _fact_answer(result, passages, lang, base)
         # The facts have no such figure (or answer a different attribute than the words asked for):
@@ -59,6 +61,9 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
         figure = _passage_figure_answer(bot, resolution.question, passages, lang, base, query) if lang == "ja" else None
         if figure is not None:
             return figure
+        key_value = _key_value_answer(bot, resolution.question, passages, lang, base, query) if lang == "ja" else None
+        if key_value is not None:
+            return key_value
         if result.answerable:  # a fact that does not match what was asked is not an answer
             result = result.model_copy(update={"answerable": False, "missing": "attribute"})
         if result.missing in {"fiscal_year", "attribute", "prior_year"} or query.subjects:
@@ -71,6 +76,10 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
             # A figure was asked for and no passage states one of that kind: say so, quote nothing.
             text = f"{escape_markdown(_wanted_label(query, lang))}の数値は資料に記載がありません。"
             return Answer(text=text + "\n\n" + _references(passages[:3], lang), answerable=False, citations=passages[:3], **base)
+    if lang == "ja" and query is not None and query.subjects:
+        key_value = _key_value_answer(bot, resolution.question, passages, lang, base, query)
+        if key_value is not None:
+            return key_value
     return _passage_answer(bot, resolution.question, passages, lang, base)
 
 
@@ -267,7 +276,7 @@ _GENERIC_QUESTION_WORDS = {
     "数", "額", "数字", "年度", "令和", "平成", "見込み", "予定", "前年度", "今年度", "去年", "昨年", "今年", "本年度",
     "円", "億円", "百万円", "計上", "支援", "実施", "必要", "事業", "制度", "プログラム", "一番", "最も", "合計",
     "全部", "増加額", "減少額", "増加", "減少", "増減", "比較", "前年", "規模感", "程度", "くらい", "ぐらい", "大体",
-    "うち", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
+    "総額", "総計", "全体", "うち", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
 }
 
 
@@ -393,6 +402,69 @@ def _passage_figure_answer(
     _, n, start, end = best
     cited = passages[n].model_copy(update={"highlight_start": start, "highlight_end": end})
     citations = [cited] + [p for i, p in enumerate(passages) if i != n]
+    return _quoted_answer(cited, citations, lang, base, answerable=True)
+
+
+def _names_another_key(bot: "Assistant", question: str, query: "FactQuery", result: "FactResult") -> bool:
+    """Whether the question names, word for word, a `key:` line on the program's pages that the
+    answering fact's attribute is not ("支援経費" asked, a 予算額 fact found)."""
+    pages = _subject_pages(bot, query)
+    if not pages:
+        return False
+    terms = {t for t in focus_terms(question) if len(t) >= 3}
+    attributes = " ".join(f.attribute for f in result.facts)
+    for sc in bot.data.chunks:
+        if (sc.chunk.source, sc.chunk.page) not in pages:
+            continue
+        for line in sc.chunk.text.split("\n"):
+            key, sep, _ = line.partition(":")
+            key = key.strip(" •・○▷■")
+            if sep and key in terms and key not in attributes:
+                return True
+    return False
+
+
+def _key_value_answer(
+    bot: "Assistant", question: str, passages: list[Citation], lang: str, base: dict, query: "FactQuery | None"
+) -> Answer | None:
+    """A `key: value` line on the asked program's pages whose key names what the question asks
+    ("WPIの支援対象経費は？" → "支援対象経費:人件費、事業推進費、旅費、設備備品費等")."""
+    pages = _subject_pages(bot, query)
+    years = _year_words(query)
+    subjects = set(query.subject_surfaces) if query is not None else set()
+    topics = _question_topics(bot, question) or [
+        t for t in focus_terms(question) if len(t) >= 3 and not any(t in s or s in t for s in subjects)
+    ]
+    if not pages or not topics:
+        return None
+    from assistant.retrieve import to_citation
+    from assistant.retrieve import Hit as _Hit
+
+    best: tuple[float, Citation, int, int] | None = None
+    for sc in bot.data.chunks:
+        chunk = sc.chunk
+        if (chunk.source, chunk.page) not in pages:
+            continue
+        offset = 0
+        for line in chunk.text.split("\n"):
+            key, sep, value = line.partition(":")
+            key = key.strip(" •・○▷■")
+            if years and not any(y in line for y in years):
+                offset += len(line) + 1
+                continue  # a figure of another year is no answer
+            if sep and value.strip() and 0 < len(key) <= 20:
+                share = sum(1 for t in topics if _covered(t, key)) / len(topics)
+                # between keys that cover the topic, the one the question names most fully wins
+                share += 0.01 * len(key) * (key in unicodedata.normalize("NFKC", question))
+                if share >= 0.5 and (best is None or share > best[0]):
+                    cited = to_citation(_Hit(sc.row, chunk, 1.0), question)
+                    best = (share, cited, offset, offset + len(line))
+            offset += len(line) + 1
+    if best is None:
+        return None
+    _, cited, start, end = best
+    cited = cited.model_copy(update={"highlight_start": start, "highlight_end": end})
+    citations = merge_citations([cited], passages)
     return _quoted_answer(cited, citations, lang, base, answerable=True)
 
 

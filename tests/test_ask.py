@@ -148,3 +148,17 @@ def test_the_difference_between_two_details_is_derived_from_both(bundled_bot):
     answer = bundled_bot.ask("国際先導研究の短期派遣は長期派遣より何人多い？")
     assert "1,375人" in first_sentence(answer.text)
     assert cited(answer, "1,600人") and cited(answer, "225人")
+
+
+@pytest.mark.parametrize(
+    "question, line",
+    [
+        ("WPIの支援対象経費は？", "支援対象経費:人件費"),
+        ("SICORPの支援対象機関は？", "支援対象機関:大学"),
+    ],
+)
+def test_a_key_value_line_of_the_program_answers_what_its_key_names(bundled_bot, question, line):
+    answer = bundled_bot.ask(question)
+    assert answer.answerable
+    top = answer.citations[0]
+    assert top.text[top.highlight_start : top.highlight_end].lstrip("• ").startswith(line)
