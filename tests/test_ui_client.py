@@ -217,11 +217,11 @@ def test_questions_are_answered_while_an_upload_is_being_ingested(url, tmp_path)
 
     corpus = next(bundled_corpus_dir().glob("*.txt")).read_text(encoding="utf-8").replace("\f", "\n")
     path = tmp_path / "long_report.txt"  # a few hundred passages to embed: seconds of ingest
-    path.write_text("\n".join(f"# 第{i}部\n{corpus}" for i in range(2)), encoding="utf-8")
+    path.write_text("\n".join(f"# 第{i}部\n{corpus}" for i in range(16)), encoding="utf-8")
     uploader, asker = _client(url), _client(url)
     _chat(asker, "SICORPの令和4年度予算額は？")  # a warm session
     upload = uploader.submit(files=[handle_file(str(Path(path)))], api_name="/upload")
-    time.sleep(1.0)  # let the ingest start
+    time.sleep(0.5)  # let the ingest start
     waits = []
     for _ in range(3):
         started = time.monotonic()
