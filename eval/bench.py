@@ -138,6 +138,8 @@ class CorpusResult(_Frozen):
     search_p50_ms: Spread
     search_p95_ms: Spread
     search_by_ranker_p50_ms: dict[str, float]
+    parts_p50_ms: dict[str, float] = {}
+    """p50 of ask()'s CPU time (all threads) and of encoding one query: wall ≫ CPU means waiting for a core."""
     hit_at_5: float | None
     queries: int
     ann: AnnResult | None = None
@@ -346,12 +348,14 @@ def worker_serve(args: dict[str, Any]) -> dict[str, Any]:
         bot.ask(q["question"])
     warm_s = time.perf_counter() - started
     passes = []
+    ask_cpu_ms = []
     for _ in range(args["passes"]):
         ask_ms, search_ms = [], []
         for q in queries:
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), time.process_time()
             bot.ask(q["question"])
             ask_ms.append((time.perf_counter() - t) * 1000)
+            ask_cpu_ms.append((time.process_time() - cpu) * 1000)  # all threads of this process
             t = time.perf_counter()
             bot.search(q["question"], k=10)
             search_ms.append((time.perf_counter() - t) * 1000)
@@ -364,6 +368,16 @@ def worker_serve(args: dict[str, Any]) -> dict[str, Any]:
             bot.search(q["question"], k=10, ranker=ranker)
             times.append((time.perf_counter() - t) * 1000)
         by_ranker[ranker] = _percentile(times, 50)
+    parts = {"ask_cpu": _percentile(ask_cpu_ms, 50)}
+    if bot.data.dense is not None:
+        from index.dense import encode_texts
+
+        times = []
+        for q in queries:
+            t = time.perf_counter()
+            encode_texts(bot.retriever.encoder, [q["question"]])
+            times.append((time.perf_counter() - t) * 1000)
+        parts["encode_query"] = _percentile(times, 50)
     hits = found = 0
     for q in queries:
         if q.get("source") is None:
@@ -377,6 +391,7 @@ def worker_serve(args: dict[str, Any]) -> dict[str, Any]:
         "warm_s": warm_s,
         "passes": passes,
         "by_ranker_p50_ms": by_ranker,
+        "parts_p50_ms": parts,
         "hit_at_5": found / hits if hits else None,
         "chunks": len(bot.data.chunks),
         "sentences": int(dense.n_sentences) if dense is not None else None,
@@ -616,7 +631,7 @@ def bench_help(runs: int, env: dict[str, str]) -> HelpImports:
     return HelpImports(heavy_imported=result["heavy"], modules=result["modules"], wall_s=Spread.of(walls), slowest_imports=top)
 
 
-def bench_corpus(corpus: str, opts: argparse.Namespace, env: dict[str, str]) -> CorpusResult:
+def bench_corpus(corpus: str, opts: argparse.Namespace, env: dict[str, str]) -> CorpusResult | None:
     load_before = os.getloadavg()[0]
     name = corpus if corpus == BUNDLED else f"synth-{int(corpus)}"
     index = opts.work / name
@@ -630,15 +645,19 @@ def bench_corpus(corpus: str, opts: argparse.Namespace, env: dict[str, str]) -> 
     else:
         ingest = bench_ingest(corpus, index, runs, opts, env, embed_sample)
         cache.write_text(ingest.model_dump_json(indent=2), encoding="utf-8")
+    if opts.ingest_only:
+        return None
     disk = disk_usage(index)
-    queries = queries_for(corpus, opts.queries, opts.seed)
+    large = size is not None and size >= opts.large_from
+    repeats = opts.large_repeats if large else opts.repeats
+    queries = queries_for(corpus, opts.large_queries if large else opts.queries, opts.seed)
     question = BUNDLED_QUESTION if corpus == BUNDLED else queries[0]["question"]
-    _log(f"{name}: cold start ×{opts.repeats}")
-    cold, cold_rss = bench_cold_start(index, question, opts.repeats, env)
+    _log(f"{name}: cold start ×{repeats}")
+    cold, cold_rss = bench_cold_start(index, question, repeats, env)
     loads, rss, ask50, ask95, s50, s95 = [], [], [], [], [], []
     serve = {}
-    for i in range(opts.repeats):
-        _log(f"{name}: warm latency, process {i + 1}/{opts.repeats}, {len(queries)} queries")
+    for i in range(repeats):
+        _log(f"{name}: warm latency, process {i + 1}/{repeats}, {len(queries)} queries")
         serve, child = run_worker("serve", {"index": str(index), "queries": queries, "passes": 1}, env=env)
         loads.append(serve["load_s"])
         rss.append(child.maxrss_mb)
@@ -677,6 +696,7 @@ def bench_corpus(corpus: str, opts: argparse.Namespace, env: dict[str, str]) -> 
         search_p50_ms=Spread.of(s50),
         search_p95_ms=Spread.of(s95),
         search_by_ranker_p50_ms=serve.get("by_ranker_p50_ms", {}),
+        parts_p50_ms=serve.get("parts_p50_ms", {}),
         hit_at_5=serve.get("hit_at_5"),
         queries=len(queries),
         ann=ann,
@@ -738,11 +758,12 @@ def render_table(report: BenchReport) -> str:
             f"| {c.cold_start_s.show('{:.2f}')} | {c.serve_rss_mb.show('{:.0f}')} | {c.ask_p50_ms.show()} | {c.ask_p95_ms.show()} "
             f"| {c.search_p50_ms.show()} | {c.search_p95_ms.show()} | {hit} |"
         )
-    lines += ["", "| corpus | search p50 ms: bm25 / dense / hybrid | index type | index load s | cold-start peak RSS MB | load avg before → after |", "|---|---|---|---|---|---|"]
+    lines += ["", "| corpus | search p50 ms: bm25 / dense / hybrid | encode one query p50 ms | ask() CPU p50 ms | index type | index load s | cold-start peak RSS MB | load avg before → after |", "|---|---|---|---|---|---|---|---|"]
     for c in report.corpora:
         r = c.search_by_ranker_p50_ms
         lines.append(
-            f"| {c.name} | {r.get('bm25', 0):.1f} / {r.get('dense', 0):.1f} / {r.get('hybrid', 0):.1f} | {c.vector_index or '–'} "
+            f"| {c.name} | {r.get('bm25', 0):.1f} / {r.get('dense', 0):.1f} / {r.get('hybrid', 0):.1f} "
+            f"| {c.parts_p50_ms.get('encode_query', float('nan')):.1f} | {c.parts_p50_ms.get('ask_cpu', float('nan')):.1f} | {c.vector_index or '–'} "
             f"| {c.load_s.show('{:.2f}')} | {c.cold_start_rss_mb.show('{:.0f}')} | {' → '.join(f'{x:.1f}' for x in c.load_avg)} |"
         )
     ann_rows = [c for c in report.corpora if c.ann]
@@ -830,6 +851,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kotae-bench", help="where indexes are built")
     p.add_argument("--reuse", action="store_true", help="reuse indexes (and their ingest figures) already in --work")
     p.add_argument("--skip-ann", action="store_true", help="skip the flat vs HNSW comparison")
+    p.add_argument("--ingest-only", action="store_true", help="only build the indexes (and their ingest figures) for a later --reuse run")
+    p.add_argument("--large-from", type=int, default=50_000, help="corpora of this many chunks or more use --large-queries/--large-repeats")
+    p.add_argument("--large-queries", type=int, default=20, help="queries per latency run on large corpora")
+    p.add_argument("--large-repeats", type=int, default=2, help="latency/cold-start runs on large corpora")
     p.add_argument("--ingest-timeout", type=float, default=4 * 3600, help="seconds before an ingest is killed")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where bench.json, bench.png and table.md go")
     return p
@@ -866,8 +891,14 @@ def main(argv: list[str] | None = None) -> int:
     corpora = ([] if opts.no_bundled else [BUNDLED]) + [str(s) for s in sizes]
     results = []
     for corpus in corpora:
-        results.append(bench_corpus(corpus, opts, env))
+        result = bench_corpus(corpus, opts, env)
+        if result is None:
+            continue
+        results.append(result)
         _write(opts, started_at, results, None, time.perf_counter() - started)  # partial results survive a crash
+    if opts.ingest_only:
+        _log(f"indexes built in {opts.work}; measure them with --reuse")
+        return 0
     _log("kotae --help imports")
     help_result = bench_help(opts.repeats, env)
     report = _write(opts, started_at, results, help_result, time.perf_counter() - started)
@@ -883,6 +914,9 @@ def _write(opts, started_at: str, results: list[CorpusResult], help_result: Help
             "sizes": opts.sizes,
             "repeats": opts.repeats,
             "queries": opts.queries,
+            "large_from": opts.large_from,
+            "large_queries": opts.large_queries,
+            "large_repeats": opts.large_repeats,
             "seed": opts.seed,
             "embed_sample": opts.embed_sample,
             "ingest_settings": opts.settings,
