@@ -157,6 +157,15 @@ class HelpImports(_Frozen):
     slowest_imports: list[tuple[str, float]]
 
 
+class EncoderSpeed(_Frozen):
+    """The default encoder: cold load time and embedding throughput by BLAS threads and batch size."""
+
+    load_s: float
+    default_threads: int | None
+    sentences: int
+    rates: list[dict[str, Any]]
+
+
 class BenchReport(_Frozen):
     """One benchmark run."""
 
@@ -166,6 +175,7 @@ class BenchReport(_Frozen):
     corpora: list[CorpusResult]
     help: HelpImports | None
     seconds: float
+    encoder: EncoderSpeed | None = None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -486,7 +496,36 @@ def worker_help(args: dict[str, Any]) -> dict[str, Any]:
     return {"heavy": sorted(m for m in HEAVY_MODULES if m in sys.modules), "modules": len(sys.modules)}
 
 
-WORKERS = {"ingest": worker_ingest, "serve": worker_serve, "ann": worker_ann, "help": worker_help}
+def worker_encoder(args: dict[str, Any]) -> dict[str, Any]:
+    """Load the default encoder (cold), then embed JSQuAD sentences with its default BLAS threads and
+    with one thread, at two batch sizes: sentences per second for each."""
+    from eval.synth import SentenceBank
+    from index.dense import encode_texts, load_encoder
+
+    started = time.perf_counter()
+    default = load_encoder()
+    load_s = time.perf_counter() - started
+    texts = SentenceBank().wiki[: args["sentences"]]
+    from sentence_transformers import SentenceTransformer
+
+    from index.dense import USEMultilingual
+
+    single = USEMultilingual(threads=1)
+    single.warm_up()
+    encoders = {"default": default, "1": SentenceTransformer(modules=[single], device="cpu")}
+    rates = []
+    for _ in range(args.get("rounds", 1)):
+        for name, encoder in encoders.items():
+            encode_texts(encoder, texts[:64])
+            for batch in (64, 256):
+                t = time.perf_counter()
+                encode_texts(encoder, texts, batch_size=batch)
+                rates.append({"threads": name, "batch": batch, "sentences_per_s": len(texts) / (time.perf_counter() - t), "load_avg": os.getloadavg()[0]})
+    first = default[0]
+    return {"load_s": load_s, "default_threads": getattr(first, "threads", None), "sentences": len(texts), "rates": rates}
+
+
+WORKERS = {"ingest": worker_ingest, "serve": worker_serve, "ann": worker_ann, "help": worker_help, "encoder": worker_encoder}
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -704,6 +743,16 @@ def bench_corpus(corpus: str, opts: argparse.Namespace, env: dict[str, str]) -> 
     )
 
 
+def code_version() -> str:
+    """The git commit measured (with '+dirty' when tracked files differ), or 'unknown'."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return (commit or "unknown") + ("+dirty" if dirty else "")
+
+
 def describe_machine() -> dict[str, Any]:
     """CPU, cores, memory, OS and the versions that matter for speed."""
     cpu = ""
@@ -790,6 +839,10 @@ def render_table(report: BenchReport) -> str:
             f"{', '.join(h.heavy_imported) or 'none'}; slowest top-level imports (ms, cumulative): "
             + ", ".join(f"{name} {ms:.0f}" for name, ms in h.slowest_imports),
         ]
+    if report.encoder:
+        e = report.encoder
+        cells = ", ".join(f"threads={r['threads']} batch={r['batch']}: {r['sentences_per_s']:.0f}/s (load {r['load_avg']:.1f})" for r in e.rates)
+        lines += ["", f"Encoder: cold load {e.load_s:.1f} s (default threads {e.default_threads}); {e.sentences} JSQuAD sentences: {cells}"]
     notes = [f"{c.name}: {c.ingest.note}" for c in report.corpora if c.ingest.note]
     if notes:
         lines += ["", *(f"\\* {n}" for n in notes)]
@@ -851,6 +904,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kotae-bench", help="where indexes are built")
     p.add_argument("--reuse", action="store_true", help="reuse indexes (and their ingest figures) already in --work")
     p.add_argument("--skip-ann", action="store_true", help="skip the flat vs HNSW comparison")
+    p.add_argument("--skip-encoder", action="store_true", help="skip the encoder threads/batch throughput check")
     p.add_argument("--ingest-only", action="store_true", help="only build the indexes (and their ingest figures) for a later --reuse run")
     p.add_argument("--large-from", type=int, default=50_000, help="corpora of this many chunks or more use --large-queries/--large-repeats")
     p.add_argument("--large-queries", type=int, default=20, help="queries per latency run on large corpora")
@@ -885,6 +939,7 @@ def main(argv: list[str] | None = None) -> int:
     if opts.encode_batch_size:
         opts.settings["encode_batch_size"] = opts.encode_batch_size
     opts.work.mkdir(parents=True, exist_ok=True)
+    opts.commit = code_version()
     env = child_env(opts.work, {})
     started = time.perf_counter()
     started_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
@@ -901,12 +956,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     _log("kotae --help imports")
     help_result = bench_help(opts.repeats, env)
-    report = _write(opts, started_at, results, help_result, time.perf_counter() - started)
+    encoder = None
+    if not opts.skip_encoder:
+        _log("encoder load and throughput by threads and batch size")
+        result, _ = run_worker("encoder", {"sentences": 2048, "rounds": 2}, env=env)
+        encoder = EncoderSpeed(**result)
+    report = _write(opts, started_at, results, help_result, time.perf_counter() - started, encoder)
     print(render_table(report))
     return 0
 
 
-def _write(opts, started_at: str, results: list[CorpusResult], help_result: HelpImports | None, seconds: float) -> BenchReport:
+def _write(opts, started_at: str, results: list[CorpusResult], help_result: HelpImports | None, seconds: float,
+           encoder: EncoderSpeed | None = None) -> BenchReport:
     report = BenchReport(
         started_at=started_at,
         machine=describe_machine(),
@@ -918,12 +979,14 @@ def _write(opts, started_at: str, results: list[CorpusResult], help_result: Help
             "large_queries": opts.large_queries,
             "large_repeats": opts.large_repeats,
             "seed": opts.seed,
+            "commit": opts.commit,
             "embed_sample": opts.embed_sample,
             "ingest_settings": opts.settings,
         },
         corpora=results,
         help=help_result,
         seconds=round(seconds, 1),
+        encoder=encoder,
     )
     opts.out.mkdir(parents=True, exist_ok=True)
     (opts.out / "bench.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
