@@ -40,6 +40,7 @@ class Retriever:
     def __init__(self, data: IndexData) -> None:
         self.data = data
         self._by_row = {sc.row: sc.chunk for sc in data.chunks}
+        self._rows = [sc.row for sc in data.chunks]  # BM25 position → stable row
         self.japanese_corpus = _mostly_japanese(sc.chunk.text for sc in data.chunks[:2000])
         self._normalized_corpus: str | None = None
         self._encoder = None
@@ -100,8 +101,7 @@ class Retriever:
     def _lexical(self, query: str, k: int) -> list[tuple[int, float]]:
         if self.data.lexical is None:
             return []
-        rows = [sc.row for sc in self.data.chunks]
-        return [(rows[pos], score) for pos, score in self.data.lexical.search(query, k)]
+        return [(self._rows[pos], score) for pos, score in self.data.lexical.search(query, k)]
 
     def _dense(self, query: str, k: int) -> tuple[list[tuple[int, float]], dict[int, str]]:
         """(row, best-sentence cosine) best first, and each row's best sentence."""
