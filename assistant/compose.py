@@ -413,10 +413,8 @@ def _names_another_key(bot: "Assistant", question: str, query: "FactQuery", resu
         return False
     terms = {t for t in focus_terms(question) if len(t) >= 3}
     attributes = " ".join(f.attribute for f in result.facts)
-    for sc in bot.data.chunks:
-        if (sc.chunk.source, sc.chunk.page) not in pages:
-            continue
-        for line in sc.chunk.text.split("\n"):
+    for _, chunk in bot.retriever.chunks_on(pages):
+        for line in chunk.text.split("\n"):
             key, sep, _ = line.partition(":")
             key = key.strip(" •・○▷■")
             if sep and key in terms and key not in attributes:
@@ -441,10 +439,7 @@ def _key_value_answer(
     from assistant.retrieve import Hit as _Hit
 
     best: tuple[float, Citation, int, int] | None = None
-    for sc in bot.data.chunks:
-        chunk = sc.chunk
-        if (chunk.source, chunk.page) not in pages:
-            continue
+    for row, chunk in bot.retriever.chunks_on(pages):
         offset = 0
         for line in chunk.text.split("\n"):
             key, sep, value = line.partition(":")
@@ -457,7 +452,7 @@ def _key_value_answer(
                 # between keys that cover the topic, the one the question names most fully wins
                 share += 0.01 * len(key) * (key in unicodedata.normalize("NFKC", question))
                 if share >= 0.5 and (best is None or share > best[0]):
-                    cited = to_citation(_Hit(sc.row, chunk, 1.0), question)
+                    cited = to_citation(_Hit(row, chunk, 1.0), question)
                     best = (share, cited, offset, offset + len(line))
             offset += len(line) + 1
     if best is None:

@@ -43,8 +43,18 @@ class Retriever:
         self._rows = [sc.row for sc in data.chunks]  # BM25 position → stable row
         self.japanese_corpus = _mostly_japanese(sc.chunk.text for sc in data.chunks[:2000])
         self._normalized_corpus: str | None = None
+        self._by_page: dict | None = None
         self._encoder = None
         self._encoder_lock = threading.Lock()
+
+    def chunks_on(self, pages: set[tuple[str, int | None]]) -> list[tuple[int, Chunk]]:
+        """(row, chunk) of every chunk on these (source, page) pairs, from an index built once."""
+        if self._by_page is None:
+            by_page: dict[tuple[str, int | None], list[tuple[int, Chunk]]] = {}
+            for sc in self.data.chunks:
+                by_page.setdefault((sc.chunk.source, sc.chunk.page), []).append((sc.row, sc.chunk))
+            self._by_page = by_page
+        return [item for page in sorted(pages, key=str) for item in self._by_page.get(page, [])]
 
     @property
     def normalized_corpus(self) -> str:
