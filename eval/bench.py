@@ -143,6 +143,8 @@ class CorpusResult(_Frozen):
     hit_at_5: float | None
     queries: int
     ann: AnnResult | None = None
+    commit: str = ""
+    """The code measured (`git rev-parse --short HEAD`, '+dirty' for local changes)."""
     load_avg: list[float] = []
     """1-minute load average before and after this corpus's measurements: other processes on the
     machine (load above the core count) slow every figure down."""
@@ -740,6 +742,7 @@ def bench_corpus(corpus: str, opts: argparse.Namespace, env: dict[str, str]) -> 
         queries=len(queries),
         ann=ann,
         load_avg=[round(load_before, 2), round(os.getloadavg()[0], 2)],
+        commit=getattr(opts, "commit", ""),
     )
 
 
@@ -911,6 +914,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--large-repeats", type=int, default=2, help="latency/cold-start runs on large corpora")
     p.add_argument("--ingest-timeout", type=float, default=4 * 3600, help="seconds before an ingest is killed")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where bench.json, bench.png and table.md go")
+    p.add_argument("--merge", type=Path, metavar="BENCH_JSON",
+                   help="also report the corpora of an earlier bench.json that this run does not measure (their figures unchanged)")
     return p
 
 
@@ -954,6 +959,11 @@ def main(argv: list[str] | None = None) -> int:
     if opts.ingest_only:
         _log(f"indexes built in {opts.work}; measure them with --reuse")
         return 0
+    if opts.merge:
+        earlier = BenchReport.model_validate_json(opts.merge.read_text(encoding="utf-8"))
+        measured = {r.name for r in results}
+        results += [c for c in earlier.corpora if c.name not in measured]
+        results.sort(key=lambda c: (c.name != BUNDLED, c.chunks))
     _log("kotae --help imports")
     help_result = bench_help(opts.repeats, env)
     encoder = None
@@ -980,6 +990,7 @@ def _write(opts, started_at: str, results: list[CorpusResult], help_result: Help
             "large_repeats": opts.large_repeats,
             "seed": opts.seed,
             "commit": opts.commit,
+            "merged_from": str(opts.merge) if opts.merge else None,
             "embed_sample": opts.embed_sample,
             "ingest_settings": opts.settings,
         },
