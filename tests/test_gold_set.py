@@ -1,6 +1,7 @@
-"""Validates the hand-written gold Q&A set `eval/gold/gold.jsonl` against the bundled corpus.
+"""Validates the hand-written Q&A sets `eval/gold/gold.jsonl` and `eval/gold/dev2.jsonl` against the bundled corpus.
 
-The expectations assume the corpus `corpus/mext_r4_international_sti.txt` as committed
+Every row-level check runs on both files; the split rule and the per-kind counts are gold.jsonl's
+only (dev2.jsonl is all `dev`, see eval/gold/README.md). The expectations assume the corpus `corpus/mext_r4_international_sti.txt` as committed
 (6 pages split by form feeds) and Python's built-in NFKC tables.
 """
 
@@ -18,6 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "eval" / "gold" / "gold.jsonl"
+DEV2 = ROOT / "eval" / "gold" / "dev2.jsonl"
 CORPUS = ROOT / "corpus" / "mext_r4_international_sti.txt"
 
 KINDS = ("amount", "fact", "paraphrase", "english", "followup", "compare", "unanswerable")
@@ -29,9 +31,9 @@ HELDOUT_SHARE = 0.3
 SINGLE_PAGE_KINDS = ("amount", "fact", "paraphrase", "english", "followup")
 
 
-def _load_rows() -> list[dict]:
+def _load_rows(path: Path) -> list[dict]:
     rows = []
-    for line in GOLD.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             rows.append(json.loads(line))
     return rows
@@ -41,15 +43,23 @@ def _nfkc_pages() -> list[str]:
     return [unicodedata.normalize("NFKC", page) for page in CORPUS.read_text(encoding="utf-8").split("\f")]
 
 
-ROWS = _load_rows()
+ROWS = _load_rows(GOLD)
+DEV2_ROWS = _load_rows(DEV2)
+# Each file's rows, for the checks that look at a whole file (unique ids, repeated questions, page coverage).
+FILES = {"gold": ROWS, "dev2": DEV2_ROWS}
+# Row-level checks run on the rows of both files.
+ALL_ROWS = ROWS + DEV2_ROWS
+_FILE_OF = {id(r): name for name, rows in FILES.items() for r in rows}
 PAGES = _nfkc_pages()
 # Answers may run across a PDF line break ("(令和2" / "年12月)"); evidence may not.
 PAGES_JOINED = [page.replace("\n", "") for page in PAGES]
-ANSWERABLE = [r for r in ROWS if r["kind"] != "unanswerable"]
+ANSWERABLE = [r for r in ALL_ROWS if r["kind"] != "unanswerable"]
+DEV2_ID = re.compile(r"^(?P<kind>[a-z]+)-2\d\d$")
 
 
 def _ids(rows: list[dict]) -> list[str]:
-    return [r["id"] for r in rows]
+    """Test ids that name the file too ("dev2:amount-201"), so a failure points at the right file."""
+    return [f"{_FILE_OF[id(r)]}:{r['id']}" for r in rows]
 
 
 def _derived(row: dict) -> list[str]:
@@ -98,18 +108,33 @@ def test_gold_file_has_at_least_140_rows():
     assert len(ROWS) >= 140, f"gold.jsonl has {len(ROWS)} rows; the issue asks for at least 140"
 
 
-def test_ids_are_unique_and_prefixed_by_kind():
-    counts = Counter(_ids(ROWS))
+@pytest.mark.parametrize("name", FILES)
+def test_ids_are_unique_and_prefixed_by_kind(name):
+    rows = FILES[name]
+    counts = Counter(r["id"] for r in rows)
     assert not [i for i, n in counts.items() if n > 1]
-    assert all(r["id"].startswith(r["kind"] + "-") for r in ROWS)
+    assert all(r["id"].startswith(r["kind"] + "-") for r in rows)
 
 
-def test_no_question_is_asked_twice_with_the_same_history():
-    keys = Counter((r["question"], tuple(r["history"])) for r in ROWS)
+def test_ids_are_unique_across_both_files():
+    counts = Counter(r["id"] for r in ALL_ROWS)
+    assert not [i for i, n in counts.items() if n > 1], "dev2.jsonl ids must not reuse gold.jsonl ids"
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_no_question_is_asked_twice_with_the_same_history(name):
+    keys = Counter((r["question"], tuple(r["history"])) for r in FILES[name])
     assert not [k for k, n in keys.items() if n > 1]
 
 
-@pytest.mark.parametrize("row", ROWS, ids=_ids(ROWS))
+@pytest.mark.parametrize("row", DEV2_ROWS, ids=_ids(DEV2_ROWS))
+def test_dev2_rows_are_development_rows_with_2nn_ids(row):
+    m = DEV2_ID.match(row["id"])
+    assert m and m.group("kind") == row["kind"], f"{row['id']}: dev2.jsonl ids are <kind>-2NN"
+    assert row["split"] == "dev", f"{row['id']}: dev2.jsonl is development data only; split must be 'dev'"
+
+
+@pytest.mark.parametrize("row", ALL_ROWS, ids=_ids(ALL_ROWS))
 def test_row_has_the_schema_fields_and_types(row):
     assert REQUIRED <= set(row) <= REQUIRED | OPTIONAL
     assert isinstance(row["question"], str) and row["question"].strip()
@@ -129,9 +154,10 @@ def test_each_kind_has_at_least_15_questions(kind):
     assert sum(r["kind"] == kind for r in ROWS) >= 15
 
 
+@pytest.mark.parametrize("name", FILES)
 @pytest.mark.parametrize("page", range(1, 7))
-def test_every_page_has_questions(page):
-    assert any(r["page"] == page for r in ROWS)
+def test_every_page_has_questions(page, name):
+    assert any(r["page"] == page for r in FILES[name])
 
 
 @pytest.mark.parametrize("row", ANSWERABLE, ids=_ids(ANSWERABLE))
@@ -157,20 +183,20 @@ def test_written_answers_occur_in_the_corpus_and_computed_ones_are_marked_derive
     assert not missing, f"{row['id']}: {missing} not written in the corpus (page {row['page']}); mark computed forms in `derived`"
 
 
-@pytest.mark.parametrize("row", ROWS, ids=_ids(ROWS))
+@pytest.mark.parametrize("row", ALL_ROWS, ids=_ids(ALL_ROWS))
 def test_all_money_answers_of_a_row_state_the_same_amount(row):
     values = {a: _yen(a) for a in row["answers"] if _yen(a) is not None}
     assert len(set(values.values())) <= 1, f"{row['id']}: accepted amounts disagree: {values}"
 
 
-@pytest.mark.parametrize("row", [r for r in ROWS if r["kind"] == "unanswerable"], ids=lambda r: r["id"])
+@pytest.mark.parametrize("row", [r for r in ALL_ROWS if r["kind"] == "unanswerable"], ids=lambda r: _ids([r])[0])
 def test_unanswerable_rows_have_no_answers_and_no_evidence(row):
     assert row["answers"] == []
     assert row["evidence"] is None and row["page"] is None
     assert "derived" not in row
 
 
-@pytest.mark.parametrize("row", ROWS, ids=_ids(ROWS))
+@pytest.mark.parametrize("row", ALL_ROWS, ids=_ids(ALL_ROWS))
 def test_history_is_given_only_for_follow_ups(row):
     if row["kind"] == "followup":
         assert 1 <= len(row["history"]) <= 2
@@ -205,10 +231,11 @@ PAGE1_PROGRAMS = [
 ]
 
 
+@pytest.mark.parametrize("name", FILES)
 @pytest.mark.parametrize(("names", "this_year", "last_year"), PAGE1_PROGRAMS, ids=lambda v: v[0] if isinstance(v, tuple) else None)
-def test_amount_questions_use_the_page1_mapping_in_the_readme(names, this_year, last_year):
-    rows = [r for r in ROWS if r["kind"] == "amount" and any(n in r["question"] for n in names)]
-    assert rows, f"no amount question names {names}"
+def test_amount_questions_use_the_page1_mapping_in_the_readme(names, this_year, last_year, name):
+    rows = [r for r in FILES[name] if r["kind"] == "amount" and any(n in r["question"] for n in names)]
+    assert rows, f"no amount question of {name} names {names}"
     for r in rows:
         expected = last_year if "前年度" in r["question"] else this_year
         assert r["answers"][0] == expected, f"{r['id']}: {r['answers'][0]} != {expected}"
