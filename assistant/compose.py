@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from assistant.conversation import Resolution
     from assistant.core import Assistant
     from assistant.facts import FactQuery, FactResult
+    from assistant.gloss import Gloss
 
 NOT_FOUND = {"ja": "資料には記載がありません。", "en": "The documents do not say."}
 PASSAGES_K = 5
@@ -41,6 +42,12 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
     query = resolution.query
     lang = getattr(query, "lang", None) or detect_lang(question)
     hits = bot.hits(resolution.question, k=PASSAGES_K, ranker=ranker)
+    # What the Japanese-reading rules below read: the question itself, or its Japanese gloss.
+    reading, topics = resolution.question, None
+    if lang == "en":
+        gloss = _gloss(resolution)
+        reading, topics = gloss.text, _english_topics(gloss)
+        hits = _with_glossed_hits(bot, hits, reading, ranker)
     passages = [to_citation(hit, resolution.question) for hit in hits]
     base = {"question": question, "resolved_question": resolution.question}
     if query is not None and query.is_figure_question and not query.subjects:
@@ -58,29 +65,64 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
             return _fact_answer(result, passages, lang, base)
         # The facts have no such figure (or answer a different attribute than the words asked for):
         # a passage may still state it in a sentence ("PIが7～10人程度以上").
-        figure = _passage_figure_answer(bot, resolution.question, passages, lang, base, query) if lang == "ja" else None
+        figure = _passage_figure_answer(bot, reading, passages, lang, base, query, topics=topics)
         if figure is not None:
             return figure
-        key_value = _key_value_answer(bot, resolution.question, passages, lang, base, query) if lang == "ja" else None
+        key_value = _key_value_answer(bot, reading, passages, lang, base, query, topics=topics)
         if key_value is not None:
             return key_value
         if result.answerable:  # a fact that does not match what was asked is not an answer
             result = result.model_copy(update={"answerable": False, "missing": "attribute"})
         if result.missing in {"fiscal_year", "attribute", "prior_year"} or query.subjects:
             return _abstain_with_nearby(bot, result, passages, lang, base)
-    if lang == "ja" and _asked_units(resolution.question):
-        figure = _passage_figure_answer(bot, resolution.question, passages, lang, base, query)
+    if _asked_units(reading):
+        figure = _passage_figure_answer(bot, reading, passages, lang, base, query, topics=topics)
         if figure is not None:
             return figure
         if query is not None and query.is_figure_question:
             # A figure was asked for and no passage states one of that kind: say so, quote nothing.
             text = f"{escape_markdown(_wanted_label(query, lang))}の数値は資料に記載がありません。"
             return Answer(text=text + "\n\n" + _references(passages[:3], lang), answerable=False, citations=passages[:3], **base)
-    if lang == "ja" and query is not None and query.subjects:
-        key_value = _key_value_answer(bot, resolution.question, passages, lang, base, query)
+    if query is not None and query.subjects:
+        key_value = _key_value_answer(bot, reading, passages, lang, base, query, topics=topics)
         if key_value is not None:
             return key_value
-    return _passage_answer(bot, resolution.question, passages, lang, base)
+    return _passage_answer(bot, resolution.question, passages, lang, base, query, topics)
+
+
+def _gloss(resolution: "Resolution") -> "Gloss":
+    """The Japanese gloss of an English question (see assistant/gloss.py)."""
+    from assistant.gloss import gloss_english
+
+    query = resolution.query
+    subjects = tuple(query.subjects) if query is not None else ()
+    year = query.fiscal_year if query is not None else None
+    return gloss_english(resolution.question, subjects=subjects, year=year)
+
+
+def _english_topics(gloss: "Gloss") -> list[str]:
+    """The gloss's topic groups, without those that only name an attribute (予算額, 期間 …)."""
+    attribute_words = _attribute_words()
+    return [t for t in gloss.topics if not all(w in attribute_words for w in t.split("|"))]
+
+
+def _with_glossed_hits(bot: "Assistant", hits: list[Hit], gloss: str, ranker: Ranker) -> list[Hit]:
+    """The encoder's hits for an English question interleaved with BM25's hits for its Japanese gloss."""
+    if not gloss or ranker == Ranker.DENSE:
+        return hits
+    lexical = bot.hits(gloss, k=PASSAGES_K, ranker=Ranker.BM25)
+    merged: list[Hit] = []
+    seen: set[int] = set()
+    for pair in zip(hits, lexical):
+        for hit in pair:
+            if hit.row not in seen:
+                seen.add(hit.row)
+                merged.append(hit)
+    for hit in [*hits, *lexical]:
+        if hit.row not in seen:
+            seen.add(hit.row)
+            merged.append(hit)
+    return merged[: max(len(hits), PASSAGES_K)]
 
 
 # -- path 1: facts ---------------------------------------------------------------------
@@ -250,7 +292,10 @@ def _noun_flags(tokens) -> list[tuple[str, bool]]:
     return out
 
 
-def _passage_answer(bot: "Assistant", question: str, passages: list[Citation], lang: str, base: dict) -> Answer:
+def _passage_answer(
+    bot: "Assistant", question: str, passages: list[Citation], lang: str, base: dict,
+    query: "FactQuery | None" = None, topics: list[str] | None = None,
+) -> Answer:
     if not passages:
         return Answer(text=NOT_FOUND[lang], answerable=False, **base)
     missing = _missing_focus(bot, question, passages[:3]) if lang == "ja" else []
@@ -259,7 +304,47 @@ def _passage_answer(bot: "Assistant", question: str, passages: list[Citation], l
         text = f"「{escape_markdown(looked_for)}」について資料には記載がありません。"
         text += "\n\n" + _references(passages[:3], lang)
         return Answer(text=text, answerable=False, citations=passages[:3], **base)
+    topics = _question_topics(bot, question) if topics is None else topics
+    pages = _subject_pages(bot, query)
+    candidates = _with_subject_chunks(bot, passages[:PASSAGES_K], pages, question)
+    if pages:  # a line on a page about another program does not answer for this one
+        candidates = [c for c in candidates if (c.source, c.page) in pages] or candidates
+    line = _best_line(candidates, topics, question)
+    if line is not None:
+        n, start, end = line
+        cited = candidates[n].model_copy(update={"highlight_start": start, "highlight_end": end})
+        return _quoted_answer(cited, merge_citations([cited], passages), lang, base, answerable=True)
     return _quoted_answer(passages[0], passages, lang, base, answerable=True)
+
+
+_HEADING_LINE = re.compile(r"^\s*[【\[■◆◇●○<〈《].{0,40}[】\]>〉》]\s*$")
+
+
+def _best_line(candidates: list[Citation], topics: list[str], question: str) -> tuple[int, int, int] | None:
+    """(candidate, start, end) of the line that covers most of the question's topics (at least half),
+    headings aside (a heading names a section, it answers nothing); ties go to the better-ranked
+    passage, then to the line sharing more character bigrams with the question."""
+    if not topics:
+        return None
+    wanted = {question[i : i + 2] for i in range(len(question) - 1)}
+    best: tuple[float, int, int, int, int] | None = None  # (share, -rank, overlap, start, end)
+    for n, c in enumerate(candidates):
+        offset = 0
+        for line in c.text.split("\n"):
+            start, offset = offset, offset + len(line) + 1
+            if not line.strip() or (_HEADING_LINE.match(line) and not re.search(r"\d", line)):
+                continue  # a bare heading names a section; one with a date or figure states something
+            share = sum(1 for t in topics if _covered(t, line)) / len(topics)
+            if share < 0.5:
+                continue
+            overlap = sum(1 for i in range(len(line) - 1) if line[i : i + 2] in wanted)
+            key = (share, -n, overlap, start, start + len(line))
+            if best is None or key[:3] > best[:3]:
+                best = key
+    if best is None:
+        return None
+    _, rank, _, start, end = best
+    return -rank, start, end
 
 
 def _attribute_words() -> set[str]:
@@ -281,7 +366,10 @@ _GENERIC_QUESTION_WORDS = {
 
 
 def _covered(term: str, text: str) -> bool:
-    """Whether `text` holds `term`, or most of its character bigrams (外国人研究者 ~ 外国からの研究者)."""
+    """Whether `text` holds `term`, or most of its character bigrams (外国人研究者 ~ 外国からの研究者);
+    a term "海外|外国" is covered by either of its alternatives."""
+    if "|" in term:
+        return any(_covered(t, text) for t in term.split("|") if t)
     text = unicodedata.normalize("NFKC", text).lower()
     term = unicodedata.normalize("NFKC", term).lower()
     if term in text:
@@ -371,38 +459,61 @@ def _year_words(query: "FactQuery | None") -> tuple[str, ...]:
 
 
 def _passage_figure_answer(
-    bot: "Assistant", question: str, passages: list[Citation], lang: str, base: dict, query: "FactQuery | None" = None
+    bot: "Assistant", question: str, passages: list[Citation], lang: str, base: dict, query: "FactQuery | None" = None,
+    *, topics: list[str] | None = None,
 ) -> Answer | None:
     """A line of a top passage that states a figure of the asked kind (and year) and covers the
-    question's topic words."""
-    topics = _question_topics(bot, question)
+    question's topic words (`topics`, default: those of `question`)."""
+    topics = _question_topics(bot, question) if topics is None else topics
     units = _asked_units(question)
     years = _year_words(query)
     pages = _subject_pages(bot, query)
     if not topics:
         return None
+    candidates = _with_subject_chunks(bot, passages[:PASSAGES_K], pages, question)
     best: tuple[float, int, int, int] | None = None
-    for n, c in enumerate(passages[:PASSAGES_K]):
+    for n, c in enumerate(candidates):
         if pages is not None and (c.source, c.page) not in pages:
             continue  # a figure on a page that is not about the program asked for
         offset = 0
         lines = c.text.split("\n")
         for i, line in enumerate(lines):
+            start, offset = offset, offset + len(line) + 1
             window = " ".join(lines[max(0, i - 1) : i + 1])
             figures = [m.group() for m in _FIGURE_IN_TEXT.finditer(line)]
             if years and not any(y in window for y in years):
                 continue
             if figures and (not units or any(f.endswith(units) for f in figures)):
-                share = sum(1 for t in topics if _covered(t, window)) / len(topics)
+                # the line itself must name a topic; the line before it may add context at half weight
+                # (a line opening with "(" continues the one before it: "研究チーム" / "(20~40名程度…)")
+                own = sum(1 for t in topics if _covered(t, window if line.lstrip().startswith("(") else line))
+                context = sum(1 for t in topics if not _covered(t, line) and _covered(t, window))
+                share = (own + 0.5 * context) / len(topics) if own else 0.0
                 if share >= (0.5 if pages is not None else 0.66) and (best is None or share > best[0]):
-                    best = (share, n, offset, offset + len(line))
-            offset += len(line) + 1
+                    best = (share, n, start, start + len(line))
     if best is None:
         return None
     _, n, start, end = best
-    cited = passages[n].model_copy(update={"highlight_start": start, "highlight_end": end})
-    citations = [cited] + [p for i, p in enumerate(passages) if i != n]
-    return _quoted_answer(cited, citations, lang, base, answerable=True)
+    cited = candidates[n].model_copy(update={"highlight_start": start, "highlight_end": end})
+    return _quoted_answer(cited, merge_citations([cited], passages), lang, base, answerable=True)
+
+
+def _with_subject_chunks(
+    bot: "Assistant", passages: list[Citation], pages: set[tuple[str, int | None]] | None, question: str
+) -> list[Citation]:
+    """The retrieved passages, then the other chunks on the asked program's pages (a requirement
+    list the ranker placed lower still belongs to the program)."""
+    if not pages:
+        return list(passages)
+    from assistant.retrieve import Hit as _Hit
+
+    seen = {(c.source, c.start) for c in passages}
+    extra = [
+        to_citation(_Hit(row, chunk, 0.0), question)
+        for row, chunk in bot.retriever.chunks_on(pages)
+        if (chunk.source, chunk.start) not in seen
+    ]
+    return [*passages, *extra]
 
 
 def _names_another_key(bot: "Assistant", question: str, query: "FactQuery", result: "FactResult") -> bool:
@@ -423,16 +534,18 @@ def _names_another_key(bot: "Assistant", question: str, query: "FactQuery", resu
 
 
 def _key_value_answer(
-    bot: "Assistant", question: str, passages: list[Citation], lang: str, base: dict, query: "FactQuery | None"
+    bot: "Assistant", question: str, passages: list[Citation], lang: str, base: dict, query: "FactQuery | None",
+    *, topics: list[str] | None = None,
 ) -> Answer | None:
     """A `key: value` line on the asked program's pages whose key names what the question asks
     ("WPIの支援対象経費は？" → "支援対象経費:人件費、事業推進費、旅費、設備備品費等")."""
     pages = _subject_pages(bot, query)
     years = _year_words(query)
     subjects = set(query.subject_surfaces) if query is not None else set()
-    topics = _question_topics(bot, question) or [
-        t for t in focus_terms(question) if len(t) >= 3 and not any(t in s or s in t for s in subjects)
-    ]
+    if topics is None:
+        topics = _question_topics(bot, question) or [
+            t for t in focus_terms(question) if len(t) >= 3 and not any(t in s or s in t for s in subjects)
+        ]
     if not pages or not topics:
         return None
     from assistant.retrieve import to_citation
