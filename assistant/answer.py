@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict
 
 from ingest.models import Citation, Fact
@@ -23,3 +25,15 @@ class Answer(BaseModel):
     facts: list[Fact] = []
     resolved_question: str | None = None
     question: str = ""
+
+
+def detect_lang(text: str) -> str:
+    """'en' for an English question, even one quoting a Japanese name; else 'ja'.
+
+    Example:
+        >>> detect_lang("How many years is 国際先導研究 supported?"), detect_lang("SICORPの予算は？")
+        ('en', 'ja')
+    """
+    japanese = len(re.findall(r"[\u3040-\u30ff\u4e00-\u9fff]", text))
+    english = len(re.findall(r"[A-Za-z]{2,}", text))  # words
+    return "ja" if japanese and (english < 4 or japanese * 2 > sum(len(w) for w in re.findall(r"[A-Za-z]+", text))) else "en"

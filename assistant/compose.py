@@ -15,7 +15,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
-from assistant.answer import Answer
+from assistant.answer import Answer, detect_lang
 from assistant.retrieve import Hit, to_citation
 from index.fusion import Ranker
 from ingest.models import Citation, Fact
@@ -30,17 +30,13 @@ NOT_FOUND = {"ja": "資料には記載がありません。", "en": "The documen
 PASSAGES_K = 5
 DASHES = {"ー", "-", "－", "―", "−", "ｰ", "—"}
 QUOTE_CHARS = 160
-
-
-def detect_lang(text: str) -> str:
-    """'ja' when the text has kana or kanji, else 'en'."""
-    return "ja" if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text) else "en"
+LOOSE_NAME_SHARE = 0.85  # share of a question word's bigrams that must lie in one subject's name
 
 
 def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *, ranker: Ranker) -> Answer:
     """The Answer to `question`, from facts first, passages second."""
     query = resolution.query
-    lang = getattr(query, "lang", None) or detect_lang(question)
+    lang = detect_lang(resolution.question)
     hits = bot.hits(resolution.question, k=PASSAGES_K, ranker=ranker)
     # What the Japanese-reading rules below read: the question itself, or its Japanese gloss.
     reading, topics = resolution.question, None
@@ -130,8 +126,27 @@ def lookup_facts(bot: "Assistant", query: "FactQuery", hits: list[Hit]) -> "Fact
     """The facts answering a figure question; a question naming no known subject takes it from the passages."""
     result = bot.facts_index.lookup(query)
     if not result.answerable and not query.subjects:
+        loose = _loose_subject(bot, query.question)
+        if loose is not None:
+            result = bot.facts_index.lookup(query.model_copy(update={"subjects": (loose,), "subject_surfaces": ()}))
+    if not result.answerable and not query.subjects:
         result = _lookup_with_retrieved_subject(bot, query, hits) or result
     return result
+
+
+def _loose_subject(bot: "Assistant", question: str) -> str | None:
+    """The one subject whose name holds nearly all character bigrams of a long word of the question
+    ("戦略的国際展開" → 科学技術イノベーションの戦略的国際展開; "流動モード促進事業" → …流動モードの促進)."""
+    found: set[str] = set()
+    for term in focus_terms(question):
+        core = _NAME_SUFFIX.sub("", term)
+        bigrams = {core[i : i + 2] for i in range(len(core) - 1)}
+        if len(core) < 4 or len(bigrams) < 3:
+            continue
+        for entry in bot.facts_index.gazetteer.entries:
+            if sum(1 for b in bigrams if b in entry.name) / len(bigrams) >= LOOSE_NAME_SHARE:
+                found.add(entry.name)
+    return found.pop() if len(found) == 1 else None
 
 
 def fact_citations(bot: "Assistant", resolution: "Resolution", hits: list[Hit]) -> list[Citation]:
@@ -155,7 +170,8 @@ def _lookup_with_retrieved_subject(bot: "Assistant", query: "FactQuery", hits: l
     for hit in hits[:1]:
         text = hit.chunk.text
         start, end = best_span(text, query.question)
-        for window in (text[start:end],):
+        english = detect_lang(query.question) == "en"
+        for window in ((hit.sentence or "") if english else text[start:end],):
             for match in facts.gazetteer.match(window):
                 if match.kind == "partial":
                     continue
@@ -251,7 +267,7 @@ def _wanted_label(query: "FactQuery", lang: str) -> str:
 # -- path 3: passages -------------------------------------------------------------------
 _QUESTION_NOISE = re.compile(
     r"(?:について|とは|って|教えて|ください|下さい|何|なに|なん|どんな|どのような|どういう|どこ|いつ|だれ|誰|ですか|ますか|"
-    r"でしょうか|ありますか|いますか|ですか|か[?？]|[?？。、!！\s]|は|が|を|に|で|の|と|も|what|which|who|how|is|are|the|of|a|an|in|for|does|do)",
+    r"でしょうか|ありますか|いますか|ですか|か[?？]|[?？。、!！\s]|は|が|を|に|で|の|と|も|ところ|場合|何.|what|which|who|how|is|are|the|of|a|an|in|for|does|do)",
     re.IGNORECASE,
 )
 
@@ -298,10 +314,15 @@ def _passage_answer(
 ) -> Answer:
     if not passages:
         return Answer(text=NOT_FOUND[lang], answerable=False, **base)
-    missing = _missing_focus(bot, question, passages[:3]) if lang == "ja" else []
+    if lang == "ja":
+        missing = _missing_focus(bot, question, passages[:3])
+    else:  # the glossed topics of an English question ("acceptance rate" → 採択率)
+        text = "\n".join(p.text for p in passages[:3])
+        missing = [t.split("|")[0] for t in topics or [] if not _covered(t, text)]
     if missing:
         looked_for = "・".join(missing)
-        text = f"「{escape_markdown(looked_for)}」について資料には記載がありません。"
+        text = (f"「{escape_markdown(looked_for)}」について資料には記載がありません。" if lang == "ja"
+                else f"The documents say nothing about {escape_markdown(looked_for)}.")
         text += "\n\n" + _references(passages[:3], lang)
         return Answer(text=text, answerable=False, citations=passages[:3], **base)
     topics = _question_topics(bot, question) if topics is None else topics
@@ -361,7 +382,7 @@ _GENERIC_QUESTION_WORDS = {
     "数", "額", "数字", "年度", "令和", "平成", "見込み", "予定", "前年度", "今年度", "去年", "昨年", "今年", "本年度",
     "円", "億円", "百万円", "計上", "支援", "実施", "必要", "事業", "制度", "プログラム", "一番", "最も", "合計",
     "全部", "増加額", "減少額", "増加", "減少", "増減", "比較", "前年", "規模感", "程度", "くらい", "ぐらい", "大体",
-    "総額", "総計", "全体", "うち", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
+    "総額", "総計", "全体", "うち", "西暦", "規模", "予算規模", "予算案", "施策", "施策全体", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
 }
 
 
@@ -381,17 +402,31 @@ def _covered(term: str, text: str) -> bool:
 def _question_topics(bot: "Assistant", question: str) -> list[str]:
     """Content words of the question that are neither a program name nor an attribute word
     (attribute words are cut out of compounds: 前年度予算額 → nothing, 採用実績 → 実績)."""
-    subjects = [m.surface for m in bot.facts_index.gazetteer.match(unicodedata.normalize("NFKC", question))]
     attribute_words = sorted(_attribute_words(), key=len, reverse=True)
     topics = []
-    for term in focus_terms(question):
-        if any(term in s or s in term for s in subjects):
-            continue
+    for term in focus_terms(_content_text(bot, question)):
         for word in attribute_words:
             if len(word) >= 2:
                 term = term.replace(word, " ")
         topics.extend(t for t in term.split() if len(t) >= 2 and t not in attribute_words)
     return topics
+
+
+_NEGATED = re.compile(r"[\u30a0-\u30ff\u4e00-\u9fffA-Za-z0-9]+(?:ではなく|でなく|じゃなく)")
+
+
+def _content_text(bot: "Assistant", question: str) -> str:
+    """The question with what is not its topic blanked out: program names (they pick the pages, not
+    the line), years (they pick the fact), and what it says it does not want ("概算要求ではなく")."""
+    from ingest.units import find_years
+
+    q = unicodedata.normalize("NFKC", question)
+    spans = [(m.start, m.end) for m in bot.facts_index.gazetteer.match(q)]
+    spans += [(y.start, y.end) for y in find_years(q)]
+    spans += [(m.start(), m.end()) for m in _NEGATED.finditer(q)]
+    for start, end in spans:
+        q = q[:start] + "、" * (end - start) + q[end:]
+    return q
 
 
 _PROGRAM_NAME = re.compile(
@@ -404,9 +439,24 @@ def _unknown_program(bot: "Assistant", question: str) -> str | None:
     corpus = bot.retriever.normalized_corpus
     for match in _PROGRAM_NAME.finditer(unicodedata.normalize("NFKC", question)):
         name = match.group()
-        if name not in corpus:
+        if name not in corpus and not _resembles_known_subject(bot, name):
             return name
     return None
+
+
+_NAME_SUFFIX = re.compile(r"(?:促進|推進)?(?:事業|プログラム|制度|イニシアティブ|基金|補助金)$")
+
+
+def _resembles_known_subject(bot: "Assistant", name: str) -> bool:
+    """Whether a program-like name is a loose form of a known subject ("流動モード促進事業" for
+    "…新たな流動モードの促進"): most of its core's character bigrams lie in one subject's name."""
+    core = _NAME_SUFFIX.sub("", name)
+    bigrams = {core[i : i + 2] for i in range(len(core) - 1)}
+    if len(bigrams) < 3:
+        return False
+    return any(
+        sum(1 for b in bigrams if b in entry.name) / len(bigrams) >= 0.75 for entry in bot.facts_index.gazetteer.entries
+    )
 
 
 def _subject_pages(bot: "Assistant", query: "FactQuery | None") -> set[tuple[str, int | None]] | None:
@@ -589,8 +639,7 @@ def _missing_focus(bot: "Assistant", question: str, passages: list[Citation]) ->
     Evidence, not a score: a question about SICORP's 採択率 retrieves SICORP passages with a high
     score, yet none of them says 採択率, so the documents do not answer it.
     """
-    subjects = [m.surface for m in bot.facts_index.gazetteer.match(unicodedata.normalize("NFKC", question))]
-    terms = [t for t in focus_terms(question) if not any(t in s or s in t for s in subjects)]
+    terms = focus_terms(_content_text(bot, question))
     text = "\n".join(p.text for p in passages)
     return [t for t in terms if not _covered(t, text)]
 

@@ -83,20 +83,27 @@ def _strip_followup_words(question: str) -> str:
     return re.sub(r"\s+", " ", q).strip(" 、,")
 
 
-def _resolve_chain(turns: list[str], facts: "FactsIndex") -> "FactQuery | None":
-    """The fact query of the last turn, itself resolved against the turns before it."""
-    previous = None
+def _resolve_chain(turns: list[str], facts: "FactsIndex") -> list["FactQuery"]:
+    """The fact queries of the turns, oldest first, each resolved against the turns before it."""
+    queries: list = []
     for turn in turns:
-        resolution = _resolve_one(turn, previous, facts)
-        previous = resolution.query
-    return previous
+        resolution = _resolve_one(turn, queries, facts)
+        queries.append(resolution.query)
+    return queries
 
 
-def _resolve_one(question: str, previous: "FactQuery | None", facts: "FactsIndex") -> Resolution:
+def _resolve_one(question: str, earlier: list["FactQuery"], facts: "FactsIndex") -> Resolution:
     query = facts.parse(question)
+    previous = earlier[-1] if earlier else None
     if previous is None or not looks_like_followup(question, query.subject_surfaces):
         return Resolution(question=question, original=question, query=query)
     english = query.lang == "en"
+    pair = _last_two_subjects(earlier)
+    if not query.subjects and pair and _asks_difference(question) and previous.attribute:
+        # "その差は？" after asking about A, then B: the difference between A and B
+        text = (f"{pair[0]}と{pair[1]}の{previous.attribute}の差は？" if not english
+                else f"What is the difference in {previous.attribute} between {pair[0]} and {pair[1]}?")
+        return Resolution(question=text, original=question, subject_from_history=pair[1], query=facts.parse(text))
     if not query.subjects and previous.subjects:
         subject = previous.subject_surfaces[0] if previous.subject_surfaces else previous.subjects[0]
         rest = _strip_followup_words(question)
@@ -123,13 +130,30 @@ def _resolve_one(question: str, previous: "FactQuery | None", facts: "FactsIndex
     return Resolution(question=question, original=question, query=query)
 
 
+def _last_two_subjects(earlier: list["FactQuery"]) -> tuple[str, str] | None:
+    """The subjects of the last two turns, as written, when they differ and ask the same attribute."""
+    named = [q for q in earlier if q is not None and q.subjects][-2:]
+    if len(named) < 2 or named[0].subjects[0] == named[1].subjects[0] or named[0].attribute != named[1].attribute:
+        return None
+    return tuple(q.subject_surfaces[0] if q.subject_surfaces else q.subjects[0] for q in named)  # type: ignore[return-value]
+
+
+def _asks_difference(question: str) -> bool:
+    q = unicodedata.normalize("NFKC", question).lower()
+    return any(cue in q for cue in ("差", "違い", "どちら", "どっち", "difference", "which is larger", "which is bigger"))
+
+
 def _has_own_topic(question: str, query: "FactQuery") -> bool:
     """Whether, besides its subject, the question says what it wants ("WPIの拠点要件は？" does; "WPIは？" does not)."""
     rest = unicodedata.normalize("NFKC", question)
     for surface in query.subject_surfaces:
         rest = rest.replace(surface, "")
     rest = _strip_followup_words(rest)
-    rest = re.sub(r"(?:について|については|は|の|も|って|を|教えて|ください|下さい|どう|です|か|what about|how about|and)", "", rest, flags=re.I)
+    rest = re.sub(
+        r"(?:について|については|に関しては|の場合|場合|だと|なら|では|でしたら|は|の|も|って|を|教えて|ください|下さい|"
+        r"どう|いかが|です|か|what about|how about|and|in the case of|for)",
+        "", rest, flags=re.I,
+    )
     return len(re.sub(r"[?？。!！\s、,]", "", rest)) > 1
 
 
@@ -146,5 +170,5 @@ def resolve_followup(question: str, history: list[dict], facts: "FactsIndex | No
     if facts is None:
         return Resolution(question=question, original=question)
     turns = user_turns(history)
-    previous = _resolve_chain(turns, facts) if turns else None
-    return _resolve_one(question, previous, facts)
+    earlier = _resolve_chain(turns, facts) if turns else []
+    return _resolve_one(question, earlier, facts)

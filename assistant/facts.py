@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict
 from ingest.facts import UNASSIGNED, attribute_detail, canonical_attribute
 from ingest.gazetteer import Gazetteer, build_gazetteer
 from ingest.models import Document, Fact
+from assistant.answer import detect_lang
 from ingest.units import YEN_UNITS, find_years, fiscal_year_label, parse_money, to_western_year
 
 __all__ = [
@@ -64,7 +65,7 @@ ATTRIBUTE_CUES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("渡航期間", ("渡航期間",), ("travel period", "stay abroad")),
     ("受入期間", ("受入期間", "受け入れ期間", "受入れ期間"), ("hosting period",)),
     ("事業期間", ("事業期間",), ("program period", "programme period")),
-    ("事業開始時期", ("開始時期", "開始年度", "いつから", "いつ始", "始まった", "開始された", "開始", "創設"),
+    ("事業開始時期", ("開始時期", "開始年度", "いつから", "いつ始", "始まった", "開始された", "開始", "創設", "始ま", "スタート", "発足"),
      ("start", "began", "begin", "since when", "launched", "established")),
     ("新規採用人数", ("新規採用人数", "採用人数", "採用予定", "採用"), ("new fellows", "fellows", "fellowships awarded", "hired", "recruit")),
     ("受入人数", ("受入人数", "受け入れ人数", "受入れ人数", "受け入れ", "受入", "招へい人数"),
@@ -98,8 +99,8 @@ _DIFF_CUES = ("増減", "増加", "減少", "前年度比", "前年比", "対前
               "変化", "どれだけ増", "どのくらい増", "どれくらい増", "どれだけ減", "どのくらい減", "差額", "差は", "差")
 _DIFF_CUES_EN = ("change", "increase", "decrease", "difference", "grow", "grew", "differ", "compared with the previous",
                  "compared to the previous", "year-on-year", "year on year")
-_COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "小さい", "比較", "上回", "下回", "より")
-_COMPARE_CUES_EN = ("which", "larger", "bigger", "more", "less", "smaller", "compare", "greater", "higher", "lower")
+_COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "小さい", "比較", "上回", "下回", "より", "早い", "遅い", "古い", "新しい")
+_COMPARE_CUES_EN = ("which", "larger", "bigger", "more", "less", "smaller", "compare", "greater", "higher", "lower", "earlier", "older")
 _SUM_CUES = ("合計", "合わせ", "あわせ", "総額", "総計", "全部で", "合算", "計で", "足すと")
 _SUM_CUES_EN = ("total", "sum", "combined", "altogether", "together", "in all")
 _PRIOR_CUES = ("前年度", "昨年度", "前年", "去年", "前の年度")
@@ -255,7 +256,7 @@ def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str
     for m in matches:
         rest = rest[: m.start] + " " * (m.end - m.start) + rest[m.end :]
     rest_lower = rest.lower()
-    lang = "ja" if _JAPANESE_RE.search(rest) else "en"
+    lang = detect_lang(q)
 
     attribute = None
     for canonical, ja, en in ATTRIBUTE_CUES:
@@ -474,6 +475,8 @@ def lookup(query: FactQuery, facts: Sequence[Fact]) -> FactResult:
         if not ranked:
             return FactResult(query=query, missing=missing)
         question = unicodedata.normalize("NFKC", query.question)
+        if query.attribute is None and _asks_when(question):
+            return FactResult(query=query, missing="attribute")  # "何年度に…？" names no attribute: never a budget
         wanted = query.attribute or "予算額"
         top_score = (_attribute_score(wanted, ranked[0], question), _detail_score(question, ranked[0]))
         peers = [f for f in ranked if (_attribute_score(wanted, f, question), _detail_score(question, f)) == top_score]
@@ -777,6 +780,12 @@ def split_note(value: str) -> tuple[str, str]:
 
 def _is_time(fact: Fact) -> bool:
     return "時期" in fact.attribute or "開始" in fact.attribute or (fact.unit or "") in {"年度"} or "事業期間" in fact.attribute
+
+
+def _asks_when(question: str) -> bool:
+    """Whether the question asks for a time ("何年度", "いつ", "when"), which no amount answers."""
+    q = question.lower()
+    return any(cue in q for cue in ("何年度", "何年に", "いつ", "when", "what year")) and "何年間" not in q
 
 
 def _asks_earlier(question: str) -> bool:
