@@ -31,9 +31,9 @@ def detect_lang(text: str) -> str:
     """'en' for an English question, even one quoting a Japanese name; else 'ja'.
 
     Example:
-        >>> detect_lang("How many years is 国際先導研究 supported?"), detect_lang("SICORPの予算は？")
+        >>> detect_lang("How many years is 国際先導研究 supported?"), detect_lang("SICORPとSATREPSの予算は？")
         ('en', 'ja')
     """
-    japanese = len(re.findall(r"[\u3040-\u30ff\u4e00-\u9fff]", text))
-    english = len(re.findall(r"[A-Za-z]{2,}", text))  # words
-    return "ja" if japanese and (english < 4 or japanese * 2 > sum(len(w) for w in re.findall(r"[A-Za-z]+", text))) else "en"
+    japanese_runs = len(re.findall(r"[\u3040-\u30ff\u4e00-\u9fff]+", text))
+    english_words = len(re.findall(r"[A-Za-z]{2,}", text))
+    return "ja" if japanese_runs and english_words <= 2 * japanese_runs + 1 else "en"

@@ -162,3 +162,57 @@ def test_a_key_value_line_of_the_program_answers_what_its_key_names(bundled_bot,
     assert answer.answerable
     top = answer.citations[0]
     assert top.text[top.highlight_start : top.highlight_end].lstrip("• ").startswith(line)
+
+
+LOOSE_NAMES = [
+    # a loose form of a program's name, the figure it must give
+    ("戦略的国際展開の前年度の予算は？", "137億円"),
+    ("流動モード促進事業の予算は？", "50百万円"),
+]
+
+
+@pytest.mark.parametrize("question, value", LOOSE_NAMES)
+def test_a_loose_program_name_is_read_as_the_program_it_resembles(bundled_bot, question, value):
+    answer = bundled_bot.ask(question)
+    assert answer.answerable and value in answer.text
+    assert "と解しました" in answer.text  # the reading is stated, not silent
+
+
+def test_a_name_resembling_no_program_is_still_refused(bundled_bot):
+    answer = bundled_bot.ask("国際共同研究強化事業の予算は？")
+    assert not answer.answerable and "百万円" not in answer.text.split("\n")[0]
+
+
+def test_which_started_first_compares_start_years(bundled_bot):
+    answer = bundled_bot.ask("外国人研究者招へい事業と海外特別研究員事業、どちらが早く始まった？")
+    first = answer.text.split("\n")[0]
+    assert first.startswith("海外特別研究員事業の方が先") and "昭和57年度" in first and "昭和63年度" in first
+
+
+def test_a_when_question_never_gets_a_budget(bundled_bot):
+    answer = bundled_bot.ask("WPIは何年度に始まりましたか")
+    assert "6,100百万円" not in answer.text.split("\n")[0].split("資料にあるのは")[0]
+
+
+def test_words_the_question_rules_out_are_not_required(bundled_bot):
+    answer = bundled_bot.ask("WPIの予算は、要求額ではなく予算案でいくら？")
+    assert answer.answerable and "6,100百万円" in answer.text
+
+
+ENGLISH_PASSAGE_FIGURES = [
+    # an English question the facts do not hold; the line that states it, read through the gloss
+    ("What headcount must a WPI center have?", "70"),
+    ("What is the FY2022 budget of 外国人研究者招へい事業?", "3,414百万円"),
+]
+
+
+@pytest.mark.parametrize("question, figure", ENGLISH_PASSAGE_FIGURES)
+def test_english_questions_read_japanese_lines_through_the_gloss(bundled_bot, question, figure):
+    answer = bundled_bot.ask(question)
+    assert answer.answerable and figure in answer.text
+    assert answer.text.startswith("The")  # an English lead
+
+
+def test_english_questions_on_what_the_documents_lack_are_refused(bundled_bot):
+    answer = bundled_bot.ask("What is the acceptance rate of WPI applications?")
+    assert not answer.answerable and "採択率" in answer.text

@@ -28,6 +28,8 @@ RESOLUTION = [
     (["What is the FY2022 budget for WPI?"], "And the previous year?", "WPI", "予算額"),
     (["SICORPの予算は？", "SATREPSの予算は？"], "では前年度は？", "SATREPS", "予算額"),  # the latest subject
     (["SICORPの予算は？"], "それの支援期間は？", "SICORP", "期間"),
+    (["SICORPの支援期間は？"], "WPIの場合は？", "WPI", "期間"),  # "…の場合は" names only a subject
+    (["若手研究者海外挑戦プログラムの事業開始時期は？"], "国際青少年サイエンス交流事業だと？", "国際青少年", "開始時期"),
 ]
 
 
@@ -78,3 +80,16 @@ def test_only_the_last_user_turns_are_read():
 )
 def test_followup_cues(question, expected):
     assert looks_like_followup(question) is expected
+
+
+def test_the_difference_after_two_programs_is_between_them(facts):
+    resolution = resolve_followup("その差は？", turns("SICORPの予算は？", "SATREPSは？"), facts)
+    names = " ".join(resolution.query.subjects)
+    assert "SICORP" in names and "SATREPS" in names, resolution
+    assert resolution.query.operation.value == "compare"
+
+
+def test_the_difference_after_one_program_is_its_change_over_the_year(facts):
+    resolution = resolve_followup("その差は？", turns("SATREPSの予算は？"), facts)
+    assert resolution.query.subjects and "SATREPS" in resolution.query.subjects[0]
+    assert resolution.query.operation.value == "diff"
