@@ -27,6 +27,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -495,11 +496,16 @@ class Gazetteer(_Frozen):
         """Every subject's full name."""
         return [e.name for e in self.entries]
 
+    @cached_property
+    def _index(self) -> "_MatchIndex":
+        # Built on first use and kept with this (frozen) gazetteer; not a field, so not compared or dumped.
+        return _MatchIndex(self.entries)
+
     def entry(self, name: str) -> SubjectEntry | None:
         """The entry called `name` (its full name, or a form that names only it)."""
-        for e in self.entries:
-            if e.name == name:
-                return e
+        found = self._index.by_name.get(name)
+        if found is not None:
+            return self.entries[found]
         matches = self.match(name)
         return self.entry(matches[0].name) if matches and matches[0].kind != "partial" else None
 
@@ -513,13 +519,14 @@ class Gazetteer(_Frozen):
         generic word, not inside a longer program name of the question) is accepted as kind "partial".
         """
         q = unicodedata.normalize("NFKC", question)
-        folded, index = _folded_with_index(q)
         names_only = _without_years(q)
         candidates: list[SubjectMatch] = []
-        for entry in self.entries:
-            for form, kind, score in entry.surfaces():
-                for start, end in _find_form(q, folded, index, form, kind):
-                    candidates.append(SubjectMatch(name=entry.name, surface=q[start:end], start=start, end=end, kind=kind, score=score))
+        # Only the forms the index says can occur in q are tried (same order as trying every form of
+        # every entry: entry, then form, then position), so the cost does not grow with the gazetteer.
+        for e, f, start, end in self._index.occurrences(q):
+            entry = self.entries[e]
+            form, kind, score = entry.surfaces()[f]
+            candidates.append(SubjectMatch(name=entry.name, surface=q[start:end], start=start, end=end, kind=kind, score=score))
         chosen = _non_overlapping(candidates)
         # Longest first: a match inside a longer one is gone; then a match that is the tail of a longer,
         # unknown name is dropped (after the overlap test, so it cannot let a shorter name back in).
@@ -532,29 +539,32 @@ class Gazetteer(_Frozen):
     def _partial(self, q: str, names_only: str | None = None) -> list[SubjectMatch]:
         names_only = _without_years(q) if names_only is None else names_only
         best: dict[str, SubjectMatch] = {}
-        all_names = [_fold(e.name) for e in self.entries]
-        for entry in self.entries:
-            for form in [entry.name, *entry.short_forms]:
-                lcs_start, length = _longest_common(q, form)
-                if length < 5:
-                    continue
-                piece = q[lcs_start : lcs_start + length]
-                distinctive = piece
-                for word in _GENERIC_WORDS:
-                    distinctive = distinctive.replace(word, "")
-                if len(distinctive) < 3:
-                    continue
-                shortest = min(len(_without_abbreviation(f)) for f in [entry.name, *entry.short_forms])
-                if length < 8 and length < 0.4 * shortest:
-                    continue
-                if sum(_fold(piece) in n for n in all_names) != 1:
-                    continue
-                if _inside_other_name(names_only, lcs_start, lcs_start + length, entry):
-                    continue
-                score = 0.5 * min(1.0, length / max(shortest, 1))
-                match = SubjectMatch(name=entry.name, surface=piece, start=lcs_start, end=lcs_start + length, kind="partial", score=round(score, 3))
-                if entry.name not in best or best[entry.name].end - best[entry.name].start < length:
-                    best[entry.name] = match
+        index = self._index
+        # A form shares a common substring of 5+ characters with q only if it shares a 5-gram: the
+        # other forms cannot pass the length test below and are not looked at.
+        for e, f in index.partial_candidates(q):
+            entry = self.entries[e]
+            form = entry.name if f == 0 else entry.short_forms[f - 1]
+            lcs_start, length = _longest_common(q, form)
+            if length < 5:
+                continue
+            piece = q[lcs_start : lcs_start + length]
+            distinctive = piece
+            for word in _GENERIC_WORDS:
+                distinctive = distinctive.replace(word, "")
+            if len(distinctive) < 3:
+                continue
+            shortest = min(len(_without_abbreviation(x)) for x in [entry.name, *entry.short_forms])
+            if length < 8 and length < 0.4 * shortest:
+                continue
+            if index.names_containing(_fold(piece)) != 1:
+                continue
+            if _inside_other_name(names_only, lcs_start, lcs_start + length, entry):
+                continue
+            score = 0.5 * min(1.0, length / max(shortest, 1))
+            match = SubjectMatch(name=entry.name, surface=piece, start=lcs_start, end=lcs_start + length, kind="partial", score=round(score, 3))
+            if entry.name not in best or best[entry.name].end - best[entry.name].start < length:
+                best[entry.name] = match
         return _non_overlapping(list(best.values()))
 
 
@@ -618,26 +628,185 @@ def _folded_with_index(text: str) -> tuple[str, list[int]]:
     return "".join(folded), index
 
 
-def _find_form(q: str, folded: str, index: list[int], form: str, kind: str) -> list[tuple[int, int]]:
-    if not form:
-        return []
-    if kind in {"english", "abbreviation"} or form.isascii():
-        words = [w for w in re.split(r"[\s\-]+", form.strip()) if w]
-        if not words:
+def _is_latin_form(form: str, kind: str) -> bool:
+    """Whether a form is matched as Latin words (case-insensitive, word-bounded) rather than as folded text."""
+    return kind in {"english", "abbreviation"} or form.isascii()
+
+
+def _latin_words(form: str) -> list[str]:
+    return [w for w in re.split(r"[\s\-]+", form.strip()) if w]
+
+
+def _form_pattern(form: str) -> re.Pattern | None:
+    """The regex a Latin form is found with: its words, each optionally plural, joined by spaces or hyphens."""
+    words = _latin_words(form)
+    if not words:
+        return None
+    parts = []
+    for w in words:
+        w_esc = re.escape(w)
+        parts.append(w_esc + ("s?" if w[-1:].isalpha() and len(w) > 3 and not w.endswith("s") else "") if w.isascii() else w_esc)
+    pattern = r"(?<![A-Za-z0-9])" + r"[\s\-]*".join(parts) + r"(?![A-Za-z0-9])"
+    return re.compile(pattern, flags=re.IGNORECASE)
+
+
+# The non-ASCII characters an ASCII letter matches under re.IGNORECASE (found by testing every code point),
+# mapped to that letter; with ASCII lower-casing this gives text in which a Latin form's first word, lower-cased,
+# occurs wherever the form's regex can start a match.
+_LATIN_CASE_EQUIVALENTS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _latin_skeleton(text: str) -> str:
+    return "".join(c.lower() if c.isascii() else c for c in text.translate(_LATIN_CASE_EQUIVALENTS))
+
+
+_GRAM = 5
+"""`Gazetteer._partial` accepts common substrings of 5+ characters, so forms are found by their 5-grams."""
+_FORM_BITS = 12
+
+
+class _GramIndex:
+    """Which strings contain a given 5-gram: sorted gram hashes with the string ids beside them (numpy
+    arrays, ~12 bytes per distinct gram of a string, instead of a dict of Python lists)."""
+
+    def __init__(self, strings: Iterable[str]) -> None:
+        import numpy as np
+        from array import array
+
+        hashes, ids = array("q"), array("i")
+        for i, text in enumerate(strings):
+            grams = {hash(text[k : k + _GRAM]) for k in range(len(text) - _GRAM + 1)}
+            hashes.extend(grams)
+            ids.extend([i] * len(grams))
+        h = np.frombuffer(hashes, dtype=np.int64)
+        order = np.argsort(h, kind="stable")
+        self._hashes = h[order]
+        self._ids = np.frombuffer(ids, dtype=np.int32)[order]
+
+    def ids_with_any_gram(self, text: str) -> list[int]:
+        """Ids of the strings sharing at least one 5-gram with `text` (a superset: hashes may collide), ascending."""
+        import numpy as np
+
+        keys = np.array(sorted({hash(text[k : k + _GRAM]) for k in range(len(text) - _GRAM + 1)}), dtype=np.int64)
+        if not len(keys):
             return []
-        parts = []
-        for w in words:
-            w_esc = re.escape(w)
-            parts.append(w_esc + ("s?" if w[-1:].isalpha() and len(w) > 3 and not w.endswith("s") else "") if w.isascii() else w_esc)
-        pattern = r"(?<![A-Za-z0-9])" + r"[\s\-]*".join(parts) + r"(?![A-Za-z0-9])"
-        return [(m.start(), m.end()) for m in re.finditer(pattern, q, flags=re.IGNORECASE)]
-    key = _fold(form)
-    out = []
-    pos = folded.find(key)
-    while pos != -1 and key:
-        out.append((index[pos], index[pos + len(key) - 1] + 1))
-        pos = folded.find(key, pos + 1)
-    return out
+        lo = np.searchsorted(self._hashes, keys, side="left")
+        hi = np.searchsorted(self._hashes, keys, side="right")
+        found = [self._ids[a:b] for a, b in zip(lo.tolist(), hi.tolist()) if b > a]
+        return np.unique(np.concatenate(found)).tolist() if found else []
+
+
+class _MatchIndex:
+    """A gazetteer's forms indexed for matching questions, built once: the cost of `Gazetteer.match` then
+    depends on the question's length and on the forms that occur in it, not on the number of subjects
+    (at 100k chunks an index names ~95k subjects; scanning them all took ~1 s per question).
+
+    - folded forms (NFKC, lower case, no spaces or middle dots) by their text: every substring of the
+      folded question whose length is a form length is looked up;
+    - Latin forms by their first word, lower-cased: looked up the same way in the question's
+      `_latin_skeleton`, then confirmed with the form's regex;
+    - for partial matches, 5-gram indexes of the names and short forms, and of the folded full names.
+    """
+
+    def __init__(self, entries: tuple[SubjectEntry, ...]) -> None:
+        self.entries = entries
+        self.by_name: dict[str, int] = {}
+        self.folded: dict[str, list[int]] = {}
+        self.latin: dict[str, list[int]] = {}
+        self.latin_always: list[int] = []
+        self._patterns: dict[str, re.Pattern | None] = {}
+        self._forms: _GramIndex | None = None
+        self._form_ids: list[tuple[int, int]] = []
+        self._names: _GramIndex | None = None
+        self._folded_names: list[str] | None = None
+        for e, entry in enumerate(entries):
+            self.by_name.setdefault(entry.name, e)
+            for f, (form, kind, _score) in enumerate(entry.surfaces()):
+                if f >= 1 << _FORM_BITS:
+                    raise ValueError(f"subject {entry.name!r} has more than {1 << _FORM_BITS} forms; shorten its alias list")
+                packed = e << _FORM_BITS | f
+                if not form:
+                    continue
+                if _is_latin_form(form, kind):
+                    words = _latin_words(form)
+                    if not words:
+                        continue
+                    if words[0].isascii():
+                        self.latin.setdefault(words[0].lower(), []).append(packed)
+                    else:
+                        self.latin_always.append(packed)
+                else:
+                    key = _fold(form)
+                    if key:
+                        self.folded.setdefault(key, []).append(packed)
+        self.folded_lengths = sorted({len(k) for k in self.folded})
+        self.latin_lengths = sorted({len(k) for k in self.latin})
+
+    def _pattern(self, form: str) -> re.Pattern | None:
+        if form not in self._patterns:
+            self._patterns[form] = _form_pattern(form)
+        return self._patterns[form]
+
+    def occurrences(self, q: str) -> list[tuple[int, int, int, int]]:
+        """(entry, form, start, end) of every form of every entry found in `q` (NFKC), ordered by entry,
+        form and position: the order of trying each form of each entry in turn."""
+        mask = (1 << _FORM_BITS) - 1
+        out: list[tuple[int, int, int, int]] = []
+        folded, index = _folded_with_index(q)
+        n = len(folded)
+        for pos in range(n):
+            for length in self.folded_lengths:
+                if pos + length > n:
+                    break
+                hits = self.folded.get(folded[pos : pos + length])
+                if hits:
+                    end = index[pos + length - 1] + 1
+                    out += [(p >> _FORM_BITS, p & mask, index[pos], end) for p in hits]
+        latin: set[int] = set(self.latin_always)
+        skeleton = _latin_skeleton(q)
+        n = len(skeleton)
+        for pos in range(n):
+            if not skeleton[pos].isascii():
+                continue
+            for length in self.latin_lengths:
+                if pos + length > n:
+                    break
+                hits = self.latin.get(skeleton[pos : pos + length])
+                if hits:
+                    latin.update(hits)
+        for p in latin:
+            e, f = p >> _FORM_BITS, p & mask
+            form = self.entries[e].surfaces()[f][0]
+            pattern = self._pattern(form)
+            if pattern is not None:
+                out += [(e, f, m.start(), m.end()) for m in pattern.finditer(q)]
+        out.sort(key=lambda t: (t[0], t[1], t[2]))
+        return out
+
+    def partial_candidates(self, q: str) -> list[tuple[int, int]]:
+        """(entry, form) of the names and short forms (form 0 = the name, i = short_forms[i - 1]) that
+        share a 5-gram with `q`, in entry and form order."""
+        if self._forms is None:
+            ids: list[tuple[int, int]] = []
+
+            def forms():
+                for e, entry in enumerate(self.entries):
+                    for f, form in enumerate((entry.name, *entry.short_forms)):
+                        ids.append((e, f))
+                        yield form
+
+            self._forms = _GramIndex(forms())
+            self._form_ids = ids
+        return [self._form_ids[i] for i in self._forms.ids_with_any_gram(q)]
+
+    def names_containing(self, key: str) -> int:
+        """How many entries' folded full names contain the folded text `key`."""
+        if self._folded_names is None:
+            self._folded_names = [_fold(e.name) for e in self.entries]
+            self._names = _GramIndex(self._folded_names)
+        if len(key) < _GRAM:
+            return sum(key in n for n in self._folded_names)
+        return sum(key in self._folded_names[i] for i in self._names.ids_with_any_gram(key[:_GRAM]))
 
 
 def _non_overlapping(candidates: list[SubjectMatch]) -> list[SubjectMatch]:
