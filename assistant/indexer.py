@@ -191,9 +191,11 @@ class Indexer:
             >>> Indexer(Path(tempfile.mkdtemp()) / "index").add_raw_documents([]).changed
             False
         """
+        items = list(raws)
+        del raws  # `_apply` empties `items` once they are prepared: nothing here keeps them alive
         lock = self.store.lock(self.lock_timeout)
         try:
-            return self._apply(self._read_or_new(), list(raws), IngestReport(), [], _Timer(), progress)
+            return self._apply(self._read_or_new(), items, IngestReport(), [], _Timer(), progress)
         finally:
             lock.release()
 
@@ -231,19 +233,25 @@ class Indexer:
     def _apply(
         self, data: IndexData, raws: list[RawDocument], report: IngestReport, gone: list[str], timer: _Timer, progress: bool
     ) -> IngestReport:
-        """Prepare `raws`, drop replaced and `gone` documents, add the new ones, write a new version."""
+        """Prepare `raws` (the list is emptied once they are prepared: their normalized documents are what
+        is kept), drop replaced and `gone` documents, add the new ones, write a new version."""
         prepared = self._prepare(raws, data, report, timer, progress, leaving=set(gone))
+        raws.clear()
         stale = [p.document.source for p in prepared if p.replaces] + gone
         report.removed.extend(gone)
         if not prepared and not stale:  # nothing changed: no new version, no encoder load
             report.seconds = timer.seconds
             return report
         self._drop_documents(data, stale)
-        if prepared:
-            self._append(data, prepared, timer, progress)
+        new_chunks = self._register(data, prepared)
+        # BM25 is built before the encoder loads and the vectors exist, so the peaks of the two do not
+        # add up (measured at 10k chunks: peak RSS 978 MB this way, see docs/benchmarks.md).
         started = time.perf_counter()
         self._rebuild_lexical(data)
+        _release_freed_memory()  # the BM25 build's token arrays are freed: hand their pages back
         timer.add("index", started)  # with the FAISS add (eval/bench.py reads these stage names)
+        if new_chunks:
+            self._embed(data, new_chunks, timer, progress)
         started = time.perf_counter()
         self.store.write(data)
         timer.add("write", started)
@@ -336,10 +344,8 @@ class Indexer:
         if data.dense is not None and gone_rows:
             data.dense.remove_rows(gone_rows)
 
-    def _append(self, data: IndexData, prepared: list[_Prepared], timer: _Timer, progress: bool) -> None:
-        from index.dense import DenseRanker, encoder_signature, load_encoder
-        from index.vectors import choose_index_type
-
+    def _register(self, data: IndexData, prepared: list[_Prepared]) -> list[StoredChunk]:
+        """Give the prepared chunks their rows and add them, their documents and facts to `data`."""
         next_row = data.manifest.next_row
         new_chunks: list[StoredChunk] = []
         for item in prepared:
@@ -351,31 +357,54 @@ class Indexer:
                 document=item.document, ingested_at=now, chunks=len(item.chunks), facts=len(item.facts)
             )
             data.facts.extend(item.facts)
+        data.chunks.extend(new_chunks)
+        data.manifest = data.manifest.model_copy(update={"next_row": next_row})
+        return new_chunks
+
+    def _embed(self, data: IndexData, new_chunks: list[StoredChunk], timer: _Timer, progress: bool) -> None:
+        """Embed the sentences of the new chunks into the dense ranker."""
+        from index.dense import DenseRanker, encoder_signature, load_encoder
+        from index.vectors import choose_index_type
+
         pairs = [(sc.row, sentence) for sc in new_chunks for sentence in chunk_sentences(sc.chunk)]
         started = time.perf_counter()
         encoder = load_encoder(data.manifest.model)
-        vectors = embed_passages(encoder, data.manifest.model, [text for _, text in pairs],
-                                 batch_size=self.settings.encode_batch_size, progress=progress)
         timer.add("embed", started)
-        started = time.perf_counter()
-        if data.dense is None:
-            index_type = choose_index_type(self.settings.vector_index, len(pairs), self.settings.hnsw_threshold)
-            data.dense = DenseRanker(int(vectors.shape[1]), index_type=index_type)
-        data.dense.add(pairs, vectors)
-        timer.add("index", started)
-        data.chunks.extend(new_chunks)
-        data.manifest = data.manifest.model_copy(
-            update={"next_row": next_row, "model_signature": encoder_signature(encoder, data.manifest.model)}
-        )
+        # Each slice of vectors goes into FAISS as soon as it is encoded: only FAISS holds all the
+        # vectors (0.8 GB at 100k chunks), not also a list of slices and their concatenation.
+        index_type = choose_index_type(self.settings.vector_index, len(pairs), self.settings.hnsw_threshold)
+        slices = iter_passage_vectors(encoder, data.manifest.model, [text for _, text in pairs],
+                                      batch_size=self.settings.encode_batch_size, progress=progress)
+        while True:
+            started = time.perf_counter()
+            item = next(slices, None)
+            timer.add("embed", started)
+            if item is None:
+                break
+            start, vectors = item
+            started = time.perf_counter()
+            if data.dense is None:
+                data.dense = DenseRanker(int(vectors.shape[1]), index_type=index_type)
+            data.dense.add(pairs[start : start + len(vectors)], vectors)
+            timer.add("index", started)
+        if data.dense is None:  # nothing to embed: an empty ranker of the encoder's dimension
+            dim = int(embed_passages(encoder, data.manifest.model, [], batch_size=1, progress=False).shape[1])
+            data.dense = DenseRanker(dim, index_type=index_type)
+        del pairs
+        data.manifest = data.manifest.model_copy(update={"model_signature": encoder_signature(encoder, data.manifest.model)})
 
     def _rebuild_lexical(self, data: IndexData) -> None:
         data.lexical = LexicalRanker.build(data.lexical_texts())
 
 
-def embed_passages(encoder, model: str, texts: list[str], *, batch_size: int, progress: bool):
-    """Passage vectors in slices, so a progress bar with an ETA can follow a long ingest."""
-    import numpy as np
+def iter_passage_vectors(encoder, model: str, texts: list[str], *, batch_size: int, progress: bool):
+    """(offset, vectors of texts[offset:offset + len(vectors)]) slice by slice, so a progress bar with
+    an ETA can follow a long ingest and the caller can store each slice before the next is made.
 
+    Example:
+        >>> list(iter_passage_vectors(None, "use-multilingual-v3", [], batch_size=64, progress=False))
+        []
+    """
     from index.dense import encode_texts, prompts_for
 
     prefix = prompts_for(model).passage
@@ -385,8 +414,31 @@ def embed_passages(encoder, model: str, texts: list[str], *, batch_size: int, pr
         from tqdm import tqdm
 
         slices = tqdm(slices, desc="embed", unit=f"×{step} sentences", file=sys.stderr, leave=False)
-    parts = [encode_texts(encoder, texts[i : i + step], batch_size=batch_size, prefix=prefix) for i in slices]
-    return np.concatenate(parts) if parts else encode_texts(encoder, [], prefix=prefix)
+    for i in slices:
+        yield i, encode_texts(encoder, texts[i : i + step], batch_size=batch_size, prefix=prefix)
+
+
+def embed_passages(encoder, model: str, texts: list[str], *, batch_size: int, progress: bool):
+    """All passage vectors in one array (see `iter_passage_vectors`)."""
+    import numpy as np
+
+    from index.dense import encode_texts, prompts_for
+
+    parts = [vectors for _, vectors in iter_passage_vectors(encoder, model, texts, batch_size=batch_size, progress=progress)]
+    return np.concatenate(parts) if parts else encode_texts(encoder, [], prefix=prompts_for(model).passage)
+
+
+def _release_freed_memory() -> None:
+    """Return freed heap pages to the system (glibc `malloc_trim`), so memory freed by one stage shows as
+    free before the next allocates; a no-op elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _reason(exc: IngestError) -> str:

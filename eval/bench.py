@@ -283,7 +283,7 @@ def worker_ingest(args: dict[str, Any]) -> dict[str, Any]:
         megabytes = sum(len("\f".join(r.pages).encode("utf-8")) for r in raws) / 1e6
         generate_s = time.perf_counter() - started
         started = time.perf_counter()
-        report = indexer.add_raw_documents(raws, progress=True)
+        report = indexer.add_raw_documents(_drain(raws), progress=True)  # as `kotae ingest`: the worker keeps no copy
     seconds = time.perf_counter() - started
     if report.failed:
         raise RuntimeError(f"{len(report.failed)} documents failed to ingest, first: {report.failed[0]}")
@@ -303,6 +303,19 @@ def worker_ingest(args: dict[str, Any]) -> dict[str, Any]:
 
 
 _SAMPLE_STATS: dict[str, float] = {}
+
+
+def _drain(items: list):
+    """Yield the items of a list, removing each from it, so the caller's list does not keep them alive.
+
+    Example:
+        >>> items = [1, 2, 3]
+        >>> list(_drain(items)), items
+        ([1, 2, 3], [])
+    """
+    items.reverse()
+    while items:
+        yield items.pop()
 
 
 def _patch_encoder_with_sample(sample: int) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from array import array
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -56,13 +58,24 @@ class LexicalRanker:
         self._size = size
 
     @classmethod
-    def build(cls, texts: list[str]) -> "LexicalRanker":
-        import bm25s
+    def build(cls, texts: Iterable[str]) -> "LexicalRanker":
+        """Index `texts` (row = position); they are read once, one at a time.
 
+        Each text's n-grams become int32 token ids as soon as it is read, so memory holds 4 bytes per
+        token instead of a Python string per token (at 100k chunks of ~300 characters, ~60M tokens:
+        ~0.25 GB instead of ~5 GB). bm25s scores ids exactly as it scores the strings they stand for.
+        """
+        import bm25s
+        from bm25s.tokenization import Tokenized
+
+        vocab: dict[str, int] = {}
+        ids: list[array] = []
+        for text in texts:
+            ids.append(array("i", [vocab.setdefault(token, len(vocab)) for token in char_ngrams(text)]))
         retriever = bm25s.BM25(method="lucene", k1=1.2, b=0.75)
-        if texts:
-            retriever.index([char_ngrams(t) for t in texts], show_progress=False)
-        return cls(retriever, len(texts))
+        if ids:
+            retriever.index(Tokenized(ids=ids, vocab=vocab), show_progress=False)
+        return cls(retriever, len(ids))
 
     def __len__(self) -> int:
         return self._size
