@@ -54,6 +54,7 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
             return Answer(text=text, answerable=False, citations=passages[:3], **base)
     if query is not None and query.is_figure_question:
         result = lookup_facts(bot, query, hits)
+        # (Japanese only: an English question describes its program in words a Japanese fact line never has)
         unexplained = _unexplained_focus(bot, resolution.question, result) if result.answerable and lang == "ja" else []
         if result.answerable and not unexplained and lang == "ja" and _names_another_key(bot, resolution.question, query, result):
             unexplained = ["key"]  # the question names a `key:` line of this program the fact is not
@@ -93,7 +94,10 @@ def _gloss(resolution: "Resolution") -> "Gloss":
     query = resolution.query
     subjects = tuple(query.subjects) if query is not None else ()
     year = query.fiscal_year if query is not None else None
-    return gloss_english(resolution.question, subjects=subjects, year=year)
+    text = unicodedata.normalize("NFKC", resolution.question)
+    for surface in (query.subject_surfaces if query is not None else ()):
+        text = text.replace(surface, " , ")  # the program's English name is not a topic of the question
+    return gloss_english(text, subjects=subjects, year=year)
 
 
 def _english_topics(gloss: "Gloss") -> list[str]:
@@ -467,11 +471,13 @@ def _subject_pages(bot: "Assistant", query: "FactQuery | None") -> set[tuple[str
     return {(f.citation.source, f.citation.page) for f in bot.facts_index.facts if f.subject in wanted}
 
 
-def _unexplained_focus(bot: "Assistant", question: str, result: "FactResult") -> list[str]:
-    """Question words the answering facts do not account for: "研究チームの規模" answered by a
-    派遣人数 fact, or "令和3年度の採用実績" by a 見込み figure, is not an answer to what was asked."""
+def _unexplained_focus(bot: "Assistant", question: str, result: "FactResult", topics: list[str] | None = None) -> list[str]:
+    """Question words (`topics`, default: the question's) the answering facts do not account for:
+    "研究チームの規模" answered by a 派遣人数 fact, or "令和3年度の採用実績" by a 見込み figure, is not
+    an answer to what was asked."""
     evidence = " ".join(f"{f.subject} {f.attribute} {f.citation.text}" for f in result.facts)
-    return [t for t in _question_topics(bot, question) if not _covered(t, evidence)]
+    topics = _question_topics(bot, question) if topics is None else topics
+    return [t for t in topics if not _covered(t, evidence)]
 
 
 _FIGURE_IN_TEXT = re.compile(r"\d[\d,.]*\s*(?:～\s*\d[\d,.]*\s*)?(?:兆|億|千万|百万|万|千)?(?:円|人|名|件|%|か国|拠点|年|か月|週間)")
