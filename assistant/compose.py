@@ -378,7 +378,8 @@ def _attribute_words() -> set[str]:
     words = {canonical for canonical, _, _ in ATTRIBUTE_CUES}
     for _, ja, _ in ATTRIBUTE_CUES:
         words.update(ja)
-    return words | _GENERIC_QUESTION_WORDS
+    asked_kinds = {cue for cues, _ in _ASKED_KIND for cue in cues if len(cue) >= 2}  # 割合, パーセント: the figure's kind
+    return words | _GENERIC_QUESTION_WORDS | asked_kinds
 
 
 _GENERIC_QUESTION_WORDS = {
@@ -533,9 +534,12 @@ def _passage_figure_answer(
             continue  # a figure on a page that is not about the program asked for
         offset = 0
         lines = c.text.split("\n")
+        heading = ""
         for i, line in enumerate(lines):
             start, offset = offset, offset + len(line) + 1
-            window = " ".join(lines[max(0, i - 1) : i + 1])
+            if _HEADING_LINE.match(line):
+                heading = line  # the section a line stands in ("【拠点が満たすべき要件】") is context too
+            window = " ".join([heading, *lines[max(0, i - 1) : i + 1]])
             figures = [m.group() for m in _FIGURE_IN_TEXT.finditer(line)]
             if years and not any(y in window for y in years):
                 continue
