@@ -1,7 +1,8 @@
-"""Validates the hand-written Q&A sets `eval/gold/gold.jsonl` and `eval/gold/dev2.jsonl` against the bundled corpus.
+"""Validates the hand-written Q&A sets `eval/gold/gold.jsonl`, `eval/gold/dev2.jsonl` and `eval/gold/dev3.jsonl`
+against the bundled corpus.
 
-Every row-level check runs on both files; the split rule and the per-kind counts are gold.jsonl's
-only (dev2.jsonl is all `dev`, see eval/gold/README.md). The expectations assume the corpus `corpus/mext_r4_international_sti.txt` as committed
+Every row-level check runs on all three files; the split rule and the per-kind counts are gold.jsonl's
+only (dev2.jsonl and dev3.jsonl are all `dev`, see eval/gold/README.md). The expectations assume the corpus `corpus/mext_r4_international_sti.txt` as committed
 (6 pages split by form feeds) and Python's built-in NFKC tables.
 """
 
@@ -20,6 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "eval" / "gold" / "gold.jsonl"
 DEV2 = ROOT / "eval" / "gold" / "dev2.jsonl"
+DEV3 = ROOT / "eval" / "gold" / "dev3.jsonl"
 CORPUS = ROOT / "corpus" / "mext_r4_international_sti.txt"
 
 KINDS = ("amount", "fact", "paraphrase", "english", "followup", "compare", "unanswerable")
@@ -45,16 +47,18 @@ def _nfkc_pages() -> list[str]:
 
 ROWS = _load_rows(GOLD)
 DEV2_ROWS = _load_rows(DEV2)
+DEV3_ROWS = _load_rows(DEV3)
 # Each file's rows, for the checks that look at a whole file (unique ids, repeated questions, page coverage).
-FILES = {"gold": ROWS, "dev2": DEV2_ROWS}
-# Row-level checks run on the rows of both files.
-ALL_ROWS = ROWS + DEV2_ROWS
+FILES = {"gold": ROWS, "dev2": DEV2_ROWS, "dev3": DEV3_ROWS}
+# Row-level checks run on the rows of all three files.
+ALL_ROWS = ROWS + DEV2_ROWS + DEV3_ROWS
 _FILE_OF = {id(r): name for name, rows in FILES.items() for r in rows}
 PAGES = _nfkc_pages()
 # Answers may run across a PDF line break ("(令和2" / "年12月)"); evidence may not.
 PAGES_JOINED = [page.replace("\n", "") for page in PAGES]
 ANSWERABLE = [r for r in ALL_ROWS if r["kind"] != "unanswerable"]
 DEV2_ID = re.compile(r"^(?P<kind>[a-z]+)-2\d\d$")
+DEV3_ID = re.compile(r"^(?P<kind>[a-z]+)-3\d\d$")
 
 
 def _ids(rows: list[dict]) -> list[str]:
@@ -116,9 +120,9 @@ def test_ids_are_unique_and_prefixed_by_kind(name):
     assert all(r["id"].startswith(r["kind"] + "-") for r in rows)
 
 
-def test_ids_are_unique_across_both_files():
+def test_ids_are_unique_across_all_files():
     counts = Counter(r["id"] for r in ALL_ROWS)
-    assert not [i for i, n in counts.items() if n > 1], "dev2.jsonl ids must not reuse gold.jsonl ids"
+    assert not [i for i, n in counts.items() if n > 1], "dev2.jsonl/dev3.jsonl ids must not reuse ids of another file"
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -132,6 +136,13 @@ def test_dev2_rows_are_development_rows_with_2nn_ids(row):
     m = DEV2_ID.match(row["id"])
     assert m and m.group("kind") == row["kind"], f"{row['id']}: dev2.jsonl ids are <kind>-2NN"
     assert row["split"] == "dev", f"{row['id']}: dev2.jsonl is development data only; split must be 'dev'"
+
+
+@pytest.mark.parametrize("row", DEV3_ROWS, ids=_ids(DEV3_ROWS))
+def test_dev3_rows_are_development_rows_with_3nn_ids(row):
+    m = DEV3_ID.match(row["id"])
+    assert m and m.group("kind") == row["kind"], f"{row['id']}: dev3.jsonl ids are <kind>-3NN"
+    assert row["split"] == "dev", f"{row['id']}: dev3.jsonl is development data only; split must be 'dev'"
 
 
 @pytest.mark.parametrize("row", ALL_ROWS, ids=_ids(ALL_ROWS))
