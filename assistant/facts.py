@@ -601,7 +601,20 @@ def _value_text(fact: Fact, wants_unit: str | None, auto_convert: bool = True, l
     if fact.amount_yen is not None and wants_unit and wants_unit != _written_unit(fact):
         return f"{format_amount(fact.amount_yen, wants_unit)}{open_}{fact.value}{close}"
     auto = _auto_conversion(fact) if fact.amount_yen is not None and not wants_unit and auto_convert else None
+    if auto is None and fact.amount_yen is None and auto_convert:
+        auto = _western_year(fact.value, lang)
     return f"{fact.value}{open_}{auto}{close}" if auto else fact.value
+
+
+def _western_year(value: str, lang: str) -> str | None:
+    """The Western year of a value that is an era year ("昭和63年度" → "1988年度" / "FY1988"), else None."""
+    years = find_years(unicodedata.normalize("NFKC", value))
+    if len(years) != 1 or not re.match(r"(?:昭和|平成|令和|[SHR]\d)", years[0].text) or len(value.strip()) > len(years[0].text) + 2:
+        return None
+    year = years[0]
+    if lang == "ja":
+        return f"{year.year}年度" if year.fiscal else f"{year.year}年"
+    return f"FY{year.year}" if year.fiscal else str(year.year)
 
 
 _DASHES = {"ー", "-", "－", "―", "−"}

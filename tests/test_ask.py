@@ -216,3 +216,12 @@ def test_english_questions_read_japanese_lines_through_the_gloss(bundled_bot, qu
 def test_english_questions_on_what_the_documents_lack_are_refused(bundled_bot):
     answer = bundled_bot.ask("What is the acceptance rate of WPI applications?")
     assert not answer.answerable and "採択率" in answer.text
+
+
+@pytest.mark.parametrize("question, written, western", [
+    ("外国人研究者招へい事業はいつ始まった？", "昭和63年度", "1988年度"),
+    ("When did the JSPS Overseas Research Fellowships start?", "昭和57年度", "FY1982"),
+])
+def test_an_era_year_is_given_with_its_western_year(bundled_bot, question, written, western):
+    first = bundled_bot.ask(question).text.split("\n")[0]
+    assert f"{written}（{western}）" in first or f"{written} ({western})" in first
