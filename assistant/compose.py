@@ -16,6 +16,7 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from assistant.answer import Answer, detect_lang
+from assistant.words import focus_terms
 from assistant.retrieve import Hit, to_citation
 from index.fusion import Ranker
 from ingest.models import Citation, Fact
@@ -30,7 +31,7 @@ NOT_FOUND = {"ja": "資料には記載がありません。", "en": "The documen
 PASSAGES_K = 5
 DASHES = {"ー", "-", "－", "―", "−", "ｰ", "—"}
 QUOTE_CHARS = 160
-LOOSE_NAME_SHARE = 0.85  # share of a question word's bigrams that must lie in one subject's name
+DESCRIBED_SUBJECT_WORDS = 2  # glossed words a program's name must hold to stand for an English description
 
 
 def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *, ranker: Ranker) -> Answer:
@@ -44,6 +45,9 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
         gloss = _gloss(resolution)
         reading, topics = gloss.text, _english_topics(gloss)
         hits = _with_glossed_hits(bot, hits, reading, ranker)
+        described = _described_subject(bot, gloss) if query is not None and not query.subjects else None
+        if described is not None:  # "the JSPS program that invites foreign researchers to Japan"
+            query = query.model_copy(update={"subjects": (described,), "subject_surfaces": ()})
     passages = [to_citation(hit, resolution.question) for hit in hits]
     base = {"question": question, "resolved_question": resolution.question}
     if query is not None and query.is_figure_question and not query.subjects:
@@ -55,11 +59,12 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
     if query is not None and query.is_figure_question:
         result = lookup_facts(bot, query, hits)
         # (Japanese only: an English question describes its program in words a Japanese fact line never has)
-        unexplained = _unexplained_focus(bot, resolution.question, result) if result.answerable and lang == "ja" else []
+        unexplained = _unexplained_focus(bot, resolution.question, result, query=query) if result.answerable and lang == "ja" else []
         if result.answerable and not unexplained and lang == "ja" and _names_another_key(bot, resolution.question, query, result):
             unexplained = ["key"]  # the question names a `key:` line of this program the fact is not
         if result.answerable and not unexplained:
-            return _fact_answer(result, passages, lang, base)
+            part = _named_part(bot, resolution.question, result, lang, passages, base) if lang == "ja" else None
+            return part or _fact_answer(result, passages, lang, base)
         # The facts have no such figure (or answer a different attribute than the words asked for):
         # a passage may still state it in a sentence ("PIが7～10人程度以上").
         figure = _passage_figure_answer(bot, reading, passages, lang, base, query, topics=topics)
@@ -68,10 +73,15 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
         key_value = _key_value_answer(bot, reading, passages, lang, base, query, topics=topics)
         if key_value is not None:
             return key_value
+        if result.answerable and unexplained != ["key"] and _only_describes(bot, resolution.question, result, unexplained):
+            # "若手の中期渡航を支援する〇〇の予算": the words describe the program (its pages say them),
+            # no line answers them with a figure of their own, and the attribute was asked by name.
+            return _fact_answer(result, passages, lang, base)
         if result.answerable:  # a fact that does not match what was asked is not an answer
             result = result.model_copy(update={"answerable": False, "missing": "attribute"})
         if result.missing in {"fiscal_year", "attribute", "prior_year"} or query.subjects:
-            return _abstain_with_nearby(bot, result, passages, lang, base)
+            looked_for = [t for t in unexplained if t != "key"]
+            return _abstain_with_nearby(bot, result, passages, lang, base, looked_for=looked_for)
     if _asked_units(reading):
         figure = _passage_figure_answer(bot, reading, passages, lang, base, query, topics=topics)
         if figure is not None:
@@ -98,6 +108,18 @@ def _gloss(resolution: "Resolution") -> "Gloss":
     for surface in (query.subject_surfaces if query is not None else ()):
         text = text.replace(surface, " , ")  # the program's English name is not a topic of the question
     return gloss_english(text, subjects=subjects, year=year)
+
+
+def _described_subject(bot: "Assistant", gloss: "Gloss") -> str | None:
+    """The one subject whose Japanese name holds at least two of an English question's glossed
+    words, more than any other name does ("invites foreign researchers" → 外国人研究者招へい事業)."""
+    scores: dict[str, int] = {}
+    for entry in bot.facts_index.gazetteer.entries:
+        scores[entry.name] = sum(1 for group in gloss.groups if any(w in entry.name for w in group if len(w) >= 2))
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < DESCRIBED_SUBJECT_WORDS or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return None
+    return ranked[0][0]
 
 
 def _english_topics(gloss: "Gloss") -> list[str]:
@@ -130,27 +152,10 @@ def lookup_facts(bot: "Assistant", query: "FactQuery", hits: list[Hit]) -> "Fact
     """The facts answering a figure question; a question naming no known subject takes it from the passages."""
     result = bot.facts_index.lookup(query)
     if not result.answerable and not query.subjects:
-        loose = _loose_subject(bot, query.question)
-        if loose is not None:
-            result = bot.facts_index.lookup(query.model_copy(update={"subjects": (loose,), "subject_surfaces": ()}))
-    if not result.answerable and not query.subjects:
         result = _lookup_with_retrieved_subject(bot, query, hits) or result
     return result
 
 
-def _loose_subject(bot: "Assistant", question: str) -> str | None:
-    """The one subject whose name holds nearly all character bigrams of a long word of the question
-    ("戦略的国際展開" → 科学技術イノベーションの戦略的国際展開; "流動モード促進事業" → …流動モードの促進)."""
-    found: set[str] = set()
-    for term in focus_terms(question):
-        core = _NAME_SUFFIX.sub("", term)
-        bigrams = {core[i : i + 2] for i in range(len(core) - 1)}
-        if len(core) < 4 or len(bigrams) < 3:
-            continue
-        for entry in bot.facts_index.gazetteer.entries:
-            if sum(1 for b in bigrams if b in entry.name) / len(bigrams) >= LOOSE_NAME_SHARE:
-                found.add(entry.name)
-    return found.pop() if len(found) == 1 else None
 
 
 def fact_citations(bot: "Assistant", resolution: "Resolution", hits: list[Hit]) -> list[Citation]:
@@ -183,6 +188,29 @@ def _lookup_with_retrieved_subject(bot: "Assistant", query: "FactQuery", hits: l
                 result = facts.lookup(candidate)
                 if result.answerable:
                     return result
+    return None
+
+
+_PART_AMOUNT = r"\s*[:：]?\s*(?P<amount>(?:約|最大)?\d[\d,.]*(?:兆|億|千万|百万|万|千)?円)"
+
+
+def _named_part(bot: "Assistant", question: str, result: "FactResult", lang: str, passages: list[Citation], base: dict) -> Answer | None:
+    """A breakdown inside the value ("50百万円 (内訳)…+事務経費10百万円") holds the part the question
+    names ("事務経費はいくら？"): answer with that part's amount, as written."""
+    if len(result.facts) != 1 or result.query.operation.value != "lookup":
+        return None
+    fact = result.facts[0]
+    for term in _question_topics(bot, question) + focus_terms(question):
+        if len(term) < 3 or term in fact.attribute:
+            continue
+        match = re.search(re.escape(term) + _PART_AMOUNT, unicodedata.normalize("NFKC", fact.value))
+        if match:
+            cited = _fact_citation(fact)
+            subject = result.query.subject_surfaces[0] if result.query.subject_surfaces else fact.subject
+            text = f"{escape_markdown(subject)}の{term}は{match.group('amount')}です（{escape_markdown(fact.attribute)}の内訳）。 [1]"
+            citations = merge_citations([cited], passages)
+            lines = [text, "", _quote(cited, lang) + " [1]", "", _references(citations, lang)]
+            return Answer(text="\n".join(lines), answerable=True, citations=citations, facts=[fact], **base)
     return None
 
 
@@ -226,14 +254,20 @@ def _fact_answer(result: "FactResult", passages: list[Citation], lang: str, base
 
 
 # -- path 2: honest abstention ----------------------------------------------------------
-def _abstain_with_nearby(bot: "Assistant", result: "FactResult", passages: list[Citation], lang: str, base: dict) -> Answer:
-    """Say what was looked for, and what the documents state nearby (with its citation)."""
+def _abstain_with_nearby(
+    bot: "Assistant", result: "FactResult", passages: list[Citation], lang: str, base: dict, *, looked_for: list[str] = ()
+) -> Answer:
+    """Say what was looked for (the question's words no fact explains, if any), and what the documents
+    state nearby (with its citation)."""
     from assistant.facts import _attribute_label  # the same labels the answers use
 
     query = result.query
     subject = query.subjects[0] if query.subjects else None
     nearby = _nearby_facts(bot.facts_index.facts, subject, query.attribute)
     wanted = _wanted_label(query, lang)
+    if looked_for and lang == "ja":
+        surface = query.subject_surfaces[0] if query.subject_surfaces else (subject or "")
+        wanted = f"{surface}の「{escape_markdown('・'.join(looked_for))}」" if surface else f"「{escape_markdown('・'.join(looked_for))}」"
     ja = lang == "ja"
     text = f"{wanted}は資料に記載がありません。" if ja else f"The documents do not state {wanted}."
     citations: list[Citation] = []
@@ -269,49 +303,6 @@ def _wanted_label(query: "FactQuery", lang: str) -> str:
 
 
 # -- path 3: passages -------------------------------------------------------------------
-_QUESTION_NOISE = re.compile(
-    r"(?:について|とは|って|教えて|ください|下さい|何|なに|なん|どんな|どのような|どういう|どこ|いつ|だれ|誰|ですか|ますか|"
-    r"でしょうか|ありますか|いますか|ですか|か[?？]|[?？。、!！\s]|は|が|を|に|で|の|と|も|ところ|場合|何.|what|which|who|how|is|are|the|of|a|an|in|for|does|do)",
-    re.IGNORECASE,
-)
-
-
-def focus_terms(question: str) -> list[str]:
-    """The content words of a question (what a passage must mention to answer it), via fugashi nouns.
-
-    Example:
-        >>> focus_terms("SICORPの採択率は？")
-        ['SICORP', '採択率']
-    """
-    from ingest.chunk import _PARSE_LOCK, tagger
-
-    tagged = tagger()
-    with _PARSE_LOCK:
-        tokens = [(n.surface, n.feature.pos1, n.feature.pos2) for n in tagged(unicodedata.normalize("NFKC", question))]
-    terms: list[str] = []
-    current = ""
-    for surface, pos in _noun_flags(tokens):
-        if pos:
-            current += surface
-        else:
-            if current:
-                terms.append(current)
-            current = ""
-    if current:
-        terms.append(current)
-    return [t for t in terms if len(t) >= 2 and not _QUESTION_NOISE.fullmatch(t)]
-
-
-def _noun_flags(tokens) -> list[tuple[str, bool]]:
-    out = []
-    for surface, pos1, pos2 in tokens:
-        is_content = pos1 in {"名詞", "接頭辞"} or (pos1 == "接尾辞" and pos2 == "名詞的") or surface.isascii() and surface.isalnum()
-        if pos2 in {"数詞"} or surface in {"何", "いくら", "どれ", "どこ", "いつ", "こと", "もの", "ため", "よう"}:
-            is_content = False
-        out.append((surface, is_content))
-    return out
-
-
 def _passage_answer(
     bot: "Assistant", question: str, passages: list[Citation], lang: str, base: dict,
     query: "FactQuery | None" = None, topics: list[str] | None = None,
@@ -387,7 +378,7 @@ _GENERIC_QUESTION_WORDS = {
     "数", "額", "数字", "年度", "令和", "平成", "見込み", "予定", "前年度", "今年度", "去年", "昨年", "今年", "本年度",
     "円", "億円", "百万円", "計上", "支援", "実施", "必要", "事業", "制度", "プログラム", "一番", "最も", "合計",
     "全部", "増加額", "減少額", "増加", "減少", "増減", "比較", "前年", "規模感", "程度", "くらい", "ぐらい", "大体",
-    "総額", "総計", "全体", "うち", "西暦", "規模", "予算規模", "予算案", "施策", "施策全体", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
+    "総額", "総計", "全体", "うち", "措置", "予算措置", "西暦", "規模", "予算規模", "予算案", "施策", "施策全体", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
 }
 
 
@@ -449,19 +440,12 @@ def _unknown_program(bot: "Assistant", question: str) -> str | None:
     return None
 
 
-_NAME_SUFFIX = re.compile(r"(?:促進|推進)?(?:事業|プログラム|制度|イニシアティブ|基金|補助金)$")
-
-
 def _resembles_known_subject(bot: "Assistant", name: str) -> bool:
     """Whether a program-like name is a loose form of a known subject ("流動モード促進事業" for
     "…新たな流動モードの促進"): most of its core's character bigrams lie in one subject's name."""
-    core = _NAME_SUFFIX.sub("", name)
-    bigrams = {core[i : i + 2] for i in range(len(core) - 1)}
-    if len(bigrams) < 3:
-        return False
-    return any(
-        sum(1 for b in bigrams if b in entry.name) / len(bigrams) >= 0.75 for entry in bot.facts_index.gazetteer.entries
-    )
+    from assistant.facts import name_bigram_share
+
+    return any(name_bigram_share(name, entry.name) >= 0.75 for entry in bot.facts_index.gazetteer.entries)
 
 
 def _subject_pages(bot: "Assistant", query: "FactQuery | None") -> set[tuple[str, int | None]] | None:
@@ -472,22 +456,65 @@ def _subject_pages(bot: "Assistant", query: "FactQuery | None") -> set[tuple[str
     return {(f.citation.source, f.citation.page) for f in bot.facts_index.facts if f.subject in wanted}
 
 
-def _unexplained_focus(bot: "Assistant", question: str, result: "FactResult", topics: list[str] | None = None) -> list[str]:
-    """Question words (`topics`, default: the question's) the answering facts do not account for:
-    "研究チームの規模" answered by a 派遣人数 fact, or "令和3年度の採用実績" by a 見込み figure, is not
-    an answer to what was asked."""
+def _unexplained_focus(bot: "Assistant", question: str, result: "FactResult", *, query: "FactQuery | None" = None) -> list[str]:
+    """Question words the answering facts do not account for: "研究チームの規模" answered by a
+    派遣人数 fact, or "令和3年度の採用実績" by a 見込み figure, is not an answer to what was asked.
+
+    When the question names its attribute in so many words (予算, 支援期間 …), a word the program's
+    pages never use ("予算措置額", "百万円単位で", "伸び率") only frames the question: it counts
+    only if those pages do discuss it somewhere the fact is not."""
     evidence = " ".join(f"{f.subject} {f.attribute} {f.citation.text}" for f in result.facts)
-    topics = _question_topics(bot, question) if topics is None else topics
-    return [t for t in topics if not _covered(t, evidence)]
+    unexplained = [t for t in _question_topics(bot, question) if not _covered(t, evidence)]
+    if "実績" in unicodedata.normalize("NFKC", question) and any("見込" in f.attribute for f in result.facts):
+        return [*unexplained, "実績"] if "実績" not in unexplained else unexplained  # an actual figure is not an expected one
+    if not unexplained or query is None or not _names_attribute(question, query.attribute):
+        return unexplained
+    pages = _subject_pages(bot, query) or set()
+    page_text = "\n".join(chunk.text for _, chunk in bot.retriever.chunks_on(pages))
+    # a rate (採択率, 執行率) is a figure of its own kind, never a frame
+    return [t for t in unexplained if _covered(t, page_text) or (t.endswith("率") and t not in _RATE_OF_CHANGE)]
 
 
-_FIGURE_IN_TEXT = re.compile(r"\d[\d,.]*\s*(?:～\s*\d[\d,.]*\s*)?(?:兆|億|千万|百万|万|千)?(?:円|人|名|件|%|か国|拠点|年|か月|週間)")
+_RATE_OF_CHANGE = {"伸び率", "増加率", "減少率", "増減率"}
+
+
+def _only_describes(bot: "Assistant", question: str, result: "FactResult", unexplained: list[str]) -> bool:
+    """Whether the words no fact explains merely describe the program: the question names its
+    attribute, each word is said on the program's pages and is not a rate, and an actual figure
+    (実績) is not answered by an expected one (見込み)."""
+    query = result.query
+    if not unexplained or not _names_attribute(question, query.attribute):
+        return False
+    if "実績" in unexplained:
+        return False
+    pages = _subject_pages(bot, query) or set()
+    page_text = "\n".join(chunk.text for _, chunk in bot.retriever.chunks_on(pages))
+    return all(_covered(t, page_text) and not t.endswith("率") for t in unexplained)
+
+
+def _names_attribute(question: str, attribute: str | None) -> bool:
+    """Whether the question says its attribute in words (a cue of ATTRIBUTE_CUES), not by default."""
+    from assistant.facts import ATTRIBUTE_CUES
+
+    q = unicodedata.normalize("NFKC", question)
+    return any(
+        canonical == attribute and any(cue in q for cue in ja if not _ASKING_WORD.match(cue))
+        for canonical, ja, _ in ATTRIBUTE_CUES
+    )
+
+
+# "いくら", "何人" ask for money or a head count of any kind: they name no attribute ("何年間" does: a period)
+_ASKING_WORD = re.compile(r"^(?:いくら|何人|何名|金額|いつ)")
+
+
+_FIGURE_IN_TEXT = re.compile(r"\d[\d,.]*\s*(?:[～~]\s*\d[\d,.]*\s*)?(?:兆|億|千万|百万|万|千)?(?:円|人|名|件|%|割|か国|拠点|年|か月|ヶ月|週間|歳)")
 _ASKED_KIND = (
     (("何人", "何名", "人数", "人くらい", "人程度"), ("人", "名")),
     (("何件", "件数"), ("件",)),
     (("割合", "パーセント", "%", "何割"), ("%", "割")),
     (("いくら", "金額", "予算", "何円", "何億", "何百万", "経費"), ("円",)),
-    (("何年", "期間", "何か月", "何ヶ月"), ("年", "か月", "週間")),
+    (("何年", "期間", "何か月", "何ヶ月"), ("年", "か月", "ヶ月", "週間")),
+    (("何歳", "年齢"), ("歳",)),
     (("いくつ", "何拠点", "何か国", "何カ国"), ("拠点", "か国", "件")),
 )
 

@@ -148,10 +148,17 @@ def _has_own_topic(question: str, query: "FactQuery") -> bool:
     rest = unicodedata.normalize("NFKC", question)
     for surface in query.subject_surfaces:
         rest = rest.replace(surface, "")
+    if not query.subject_surfaces and query.subjects:  # a loose name ("海外挑戦プログラム"): drop the words of it
+        from assistant.facts import LOOSE_NAME_SHARE, name_bigram_share
+        from assistant.words import focus_terms
+
+        for term in focus_terms(rest):
+            if name_bigram_share(term, query.subjects[0]) >= LOOSE_NAME_SHARE:
+                rest = rest.replace(term, "")
     rest = _strip_followup_words(rest)
     rest = re.sub(
         r"(?:について|については|に関しては|の場合|場合|だと|なら|では|でしたら|は|の|も|って|を|教えて|ください|下さい|"
-        r"どう|いかが|です|か|what about|how about|and|in the case of|for)",
+        r"どう|いかが|です|か|what about|how about|and|in the case of|for|the|a|an|of|program|programme)",
         "", rest, flags=re.I,
     )
     return len(re.sub(r"[?？。!！\s、,]", "", rest)) > 1

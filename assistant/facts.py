@@ -74,7 +74,8 @@ ATTRIBUTE_CUES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("支援期間", ("支援期間", "何年間", "何か月", "何ヶ月", "期間"), ("period", "duration", "how long", "length", "how many years")),
     ("支援件数", ("支援件数", "採択件数", "採択数", "何件", "件数"), ("number of projects", "how many projects", "projects", "grants awarded")),
     ("支援額", ("支援額", "助成額", "1件あたり", "1件当たり", "1課題あたり", "1課題当たり", "支援規模", "支援金額", "いくら支援"),
-     ("per project", "grant amount", "support amount", "funding per", "award amount", "grant size")),
+     ("per project", "grant amount", "support amount", "funding per", "award amount", "grant size", "each project", "per grant",
+      "each grant", "one project", "a single project", "per-project")),
     ("人数", ("何人", "人数", "何名"), ("how many people", "how many researchers", "how many students", "number of people")),
     ("予算額", ("予算額", "予算", "いくら", "金額", "経費", "費用"), ("budget", "how much", "funding", "amount", "cost", "allocation")),
 )
@@ -96,11 +97,15 @@ ATTRIBUTE_FAMILIES: dict[str, tuple[str, ...]] = {
 }
 _DIFF_CUES = ("増減", "増加", "減少", "前年度比", "前年比", "対前年", "伸び", "増えた", "減った", "増額", "減額",
               "増え", "減り", "減っ", "増や", "減ら", "比べ", "比較して",
-              "変化", "どれだけ増", "どのくらい増", "どれくらい増", "どれだけ減", "どのくらい減", "差額", "差は", "差")
+              "変化", "どれだけ増", "どのくらい増", "どれくらい増", "どれだけ減", "どのくらい減", "差額", "差は", "差",
+              "同額", "変わ", "伸び率", "増加率", "減少率")
 _DIFF_CUES_EN = ("change", "increase", "decrease", "difference", "grow", "grew", "differ", "compared with the previous",
                  "compared to the previous", "year-on-year", "year on year")
-_COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "小さい", "比較", "上回", "下回", "より", "早い", "遅い", "古い", "新しい")
-_COMPARE_CUES_EN = ("which", "larger", "bigger", "more", "less", "smaller", "compare", "greater", "higher", "lower", "earlier", "older")
+_COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "小さい", "比較", "上回", "下回", "より", "早い", "遅い", "古い", "新しい",
+                  "一番", "最も", "もっとも", "何倍", "倍")
+_COMPARE_CUES_EN = ("which", "larger", "bigger", "more", "less", "smaller", "compare", "greater", "higher", "lower", "earlier", "older",
+                     "largest", "smallest", "times")
+_TIME_COMPARE_CUES = ("早い", "遅い", "古い", "新しい", "先に", "後に", "早く", "遅く")
 _SUM_CUES = ("合計", "合わせ", "あわせ", "総額", "総計", "全部で", "合算", "計で", "足すと")
 _SUM_CUES_EN = ("total", "sum", "combined", "altogether", "together", "in all")
 _PRIOR_CUES = ("前年度", "昨年度", "前年", "去年", "前の年度")
@@ -156,7 +161,8 @@ class FactResult(_Frozen):
       pick one of several details (長期/短期), `listing` is True and each detail's fact is given.
     - diff: `facts` = (this year's, the prior year's); `derived_yen` the difference, `derived_text` it in the
       unit as written ("82百万円"), `percent_change` against the prior year.
-    - compare: `facts` = one per subject, larger first; `larger_subject`; `derived_*` the difference.
+    - compare: `facts` = one per subject, larger first; `larger_subject`; `derived_*` the difference of the
+      two largest; for "AはBの何倍", `ratio` = A / B with `facts` in the question's order.
     - sum: `facts` = the summed facts; `derived_*` the sum.
     """
 
@@ -168,6 +174,7 @@ class FactResult(_Frozen):
     derived_text: str | None = None
     percent_change: float | None = None
     larger_subject: str | None = None
+    ratio: float | None = None
     listing: bool = False
     missing: str | None = None
 
@@ -255,20 +262,24 @@ def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str
     rest = q
     for m in matches:
         rest = rest[: m.start] + " " * (m.end - m.start) + rest[m.end :]
-    rest_lower = rest.lower()
+    rest_lower = re.sub(r"\s+", " ", rest.lower())  # "one SICORP project" → "one project"
     lang = detect_lang(q)
 
     attribute = None
+    kind = _asked_kind_en(rest_lower)
     for canonical, ja, en in ATTRIBUTE_CUES:
         if _has_any(rest, ja) or _has_any_en(rest_lower, en):
+            if kind is not None and _attribute_kind(canonical) not in (kind, None):
+                continue  # "How long do participants stay": a period, whatever noun the question has
             attribute = canonical
             break
 
     year_offset = None
     fiscal_year = None
-    years = [y for y in find_years(rest) if y.fiscal or not y.text.endswith("年")]
+    found = [y for y in find_years(rest) if not _dates_something_else(rest, y)]
+    years = [y for y in found if y.fiscal or not y.text.endswith("年")]
     if not years:
-        years = [y for y in find_years(rest) if re.search(r"(?:令和|平成|昭和|R|H)", y.text)]
+        years = [y for y in found if re.search(r"(?:令和|平成|昭和|R|H)", y.text)]
     if years:
         fiscal_year = fiscal_year_label(years[0].year)
     else:
@@ -307,9 +318,13 @@ def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str
         if year_offset == -1 and not years:
             # "前年度と比べて": the prior year is the base of the comparison, not the year asked about.
             year_offset, fiscal_year = None, None
+    if operation is FactOperation.COMPARE and attribute is None and _has_any(rest, _TIME_COMPARE_CUES):
+        attribute = "事業開始時期"  # "どっちが新しい事業？": which began later
     if operation in {FactOperation.SUM, FactOperation.COMPARE} and attribute is None:
         attribute = "予算額"
 
+    if attribute is None and subjects and (year_offset is not None or fiscal_year) and _is_fragment(rest):
+        attribute = "予算額"  # "ＳＩＣＯＲＰ　前年度": a program and a year alone ask for its budget
     is_figure = (
         attribute is not None
         or operation is not FactOperation.LOOKUP
@@ -552,9 +567,15 @@ def lookup(query: FactQuery, facts: Sequence[Fact]) -> FactResult:
             query=query, facts=tuple(per_subject), answerable=True, derived_quantity=total_q,
             derived_text=f"{_number(total_q)}{per_subject[0].unit}",
         )
+    ratio = None
+    if len(per_subject) == 2 and _asks_ratio(query.question) and values[1]:
+        ratio = round(values[0] / values[1], 2)  # in the order the question names them: "AはBの何倍"
     order = sorted(range(len(per_subject)), key=lambda i: -values[i])
     ranked_facts = tuple(per_subject[i] for i in order)
     larger = ranked_facts[0].subject if values[order[0]] != values[order[1]] else None
+    if ratio is not None:
+        return FactResult(query=query, facts=tuple(per_subject), answerable=True, larger_subject=larger, ratio=ratio,
+                          derived_text=f"{ratio:.2f}倍")
     if money:
         diff = int(amounts[order[0]]) - int(amounts[order[1]])  # type: ignore[arg-type]
         return FactResult(
@@ -732,6 +753,14 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
             total = f"{result.derived_text}（{format_amount(result.derived_yen, '億円')}）"
         return f"{label}の合計は{total}です。（内訳: {items}）" if ja else f"The total {label} is {total} ({items})."
     # compare
+    if result.ratio is not None:
+        a, b = facts[0], facts[1]
+        a_name, b_name = _subject_label(result, a.subject, lang), _subject_label(result, b.subject, lang)
+        a_value, b_value = _value_text(a, unit, False, lang=lang), _value_text(b, unit, False, lang=lang)
+        return (f"{a_name}は{b_name}の約{result.ratio:.2f}倍です（{a_name} {a_value}、{b_name} {b_value}）。" if ja
+                else f"{a_name} is about {result.ratio:.2f} times {b_name} ({a_value} vs {b_value}).")
+    if len(facts) >= 3 or (_asks_smaller(q.question) and not _is_time(facts[0])):
+        return _extreme_sentence(result, unit, lang)
     first, second = facts[0], facts[1]
     a_name, b_name = _subject_label(result, first.subject, lang), _subject_label(result, second.subject, lang)
     a_value, b_value = _value_text(first, unit, False, lang=lang), _value_text(second, unit, False, lang=lang)
@@ -795,6 +824,73 @@ def _is_time(fact: Fact) -> bool:
     return "時期" in fact.attribute or "開始" in fact.attribute or (fact.unit or "") in {"年度"} or "事業期間" in fact.attribute
 
 
+_KIND_WORDS_EN = (("how long", "period"), ("how many years", "period"), ("how much", "money"), ("how many", "count"))
+
+
+def _asked_kind_en(lower: str) -> str | None:
+    """The kind of figure an English question asks for: period, money or count (None if it does not say)."""
+    for words, kind in _KIND_WORDS_EN:
+        if re.search(rf"\b{words}\b", lower):
+            return kind
+    return None
+
+
+def _attribute_kind(canonical: str) -> str | None:
+    """period / money / count for a canonical attribute; None for those of no one kind (開始時期)."""
+    if canonical.endswith("期間"):
+        return "period"
+    if canonical.endswith(("額",)):
+        return "money"
+    if canonical.endswith(("人数", "件数")):
+        return "count"
+    return None
+
+
+def _dates_something_else(text: str, year) -> bool:
+    """Whether a year in a question dates the program rather than asks for that year's figure:
+    "平成21年度から続けている", "2007年度に採択された拠点", "2007年度・2010年度採択"."""
+    after = text[year.end : year.end + 6]
+    return bool(re.match(r"\s*(?:から|より|以来|以降|~|～|[・、,]\s*\d|に採択|採択|に始|に開始|に創設)", after))
+
+
+def _is_fragment(rest: str) -> bool:
+    """Whether what is left of a question besides its names and years is no more than a word or two."""
+    left = re.sub(r"[\s?？。、,!！]|の|は|を|って", "", rest)
+    left = re.sub(r"前年度|昨年度|今年度|本年度|前年|去年|令和|平成|R\d|FY|\d|年度|年", "", left)
+    return len(left) <= 2
+
+
+def _asks_ratio(question: str) -> bool:
+    q = unicodedata.normalize("NFKC", question).lower()
+    return "何倍" in q or "倍" in q or "how many times" in q
+
+
+def _asks_smaller(question: str) -> bool:
+    q = unicodedata.normalize("NFKC", question).lower()
+    return any(cue in q for cue in ("少な", "小さ", "低い", "最小", "smallest", "least", "lowest", "fewest", "smaller", "less"))
+
+
+def _extreme_sentence(result: FactResult, unit: str | None, lang: str) -> str:
+    """"Which of A, B, C is smallest / started first": the one at the asked end, then every figure."""
+    ja = lang == "ja"
+    facts = result.facts  # largest (or latest) first
+    q = result.query.question
+    if _is_time(facts[0]):
+        low_end, word = _asks_earlier(q), ("最も早く" if _asks_earlier(q) else "最も遅く") if ja else ("earliest" if _asks_earlier(q) else "latest")
+    else:
+        low_end = _asks_smaller(q)
+        word = ("最も小さく" if low_end else "最も大きく") if ja else ("smallest" if low_end else "largest")
+    winner = facts[-1] if low_end else facts[0]
+    name = _subject_label(result, winner.subject, lang)
+    items = ("、" if ja else "; ").join(
+        f"{_subject_label(result, f.subject, lang)} {_value_text(f, unit, False, lang=lang)}" for f in facts
+    )
+    value = _value_text(winner, unit, False, lang=lang)
+    if ja and len(facts) == 2:
+        return f"{name}の方が{word.removeprefix('最も')}、{value}です。（{items}）"
+    return f"{name}が{word}、{value}です。（{items}）" if ja else f"{name} is the {word}, at {value} ({items})."
+
+
 def _asks_when(question: str) -> bool:
     """Whether the question asks for a time ("何年度", "いつ", "when"), which no amount answers."""
     q = question.lower()
@@ -839,6 +935,40 @@ def facts_table(facts: Iterable[Fact]) -> list[dict]:
     return rows
 
 
+LOOSE_NAME_SHARE = 0.75  # share of a question word's bigrams that must lie in one subject's name
+_NAME_SUFFIX = re.compile(r"(?:事業|プログラム|制度|イニシアティブ|基金|補助金)$")
+
+
+def name_bigram_share(word: str, name: str) -> float:
+    """The share of `word`'s character bigrams (its 事業/プログラム ending aside) found in `name`; 0 for
+    words too short to tell (fewer than 4 characters or 3 bigrams) and for words with a character the
+    name does not have.
+
+    Example:
+        >>> name_bigram_share("流動モード促進事業", "国際頭脳循環に参入する若手研究者の新たな流動モードの促進")
+        0.8333333333333334
+    """
+    core = _NAME_SUFFIX.sub("", unicodedata.normalize("NFKC", word))
+    bigrams = {core[i : i + 2] for i in range(len(core) - 1)}
+    if len(core) < 4 or len(bigrams) < 3 or any(ch not in name for ch in core):
+        return 0.0  # a character the name lacks is another name ("関東青少年…" is not "国際青少年…")
+    return sum(1 for b in bigrams if b in name) / len(bigrams)
+
+
+def loose_subject(question: str, gazetteer: Gazetteer) -> str | None:
+    """The one subject whose name holds nearly all character bigrams of a long word of the question
+    ("戦略的国際展開" → 科学技術イノベーションの戦略的国際展開; "流動モード促進事業" → …流動モードの促進);
+    None when no subject or several do. Words that fit several names are passed over."""
+    from assistant.words import focus_terms
+
+    found: set[str] = set()
+    for term in focus_terms(question):
+        names = {entry.name for entry in gazetteer.entries if name_bigram_share(term, entry.name) >= LOOSE_NAME_SHARE}
+        if len(names) == 1:  # a word several names share ("若手研究者") points at none of them
+            found |= names
+    return found.pop() if len(found) == 1 else None
+
+
 class FactsIndex:
     """The facts of an index with their gazetteer: parse a question, look it up.
 
@@ -859,8 +989,15 @@ class FactsIndex:
         return cls(facts, build_gazetteer([*documents, *facts], aliases))
 
     def parse(self, question: str) -> FactQuery:
-        """`parse_fact_question` with this index's gazetteer; relative years stay relative."""
-        return parse_fact_question(question, self.gazetteer)
+        """`parse_fact_question` with this index's gazetteer; relative years stay relative. A question
+        naming no subject the gazetteer knows may name one loosely (see `loose_subject`); then
+        `subject_surfaces` stays empty, so the answer says how it read the question."""
+        query = parse_fact_question(question, self.gazetteer)
+        if not query.subjects:
+            loose = loose_subject(question, self.gazetteer)
+            if loose is not None:
+                query = query.model_copy(update={"subjects": (loose,), "subject_surfaces": ()})
+        return query
 
     def lookup(self, query: FactQuery) -> FactResult:
         """`lookup` over this index's facts."""

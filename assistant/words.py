@@ -1,0 +1,49 @@
+"""Content words of a question: the nouns a passage must mention to answer it (fugashi)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_QUESTION_NOISE = re.compile(
+    r"(?:について|とは|って|教えて|ください|下さい|何|なに|なん|どんな|どのような|どういう|どこ|いつ|だれ|誰|ですか|ますか|"
+    r"でしょうか|ありますか|いますか|ですか|か[?？]|[?？。、!！\s]|は|が|を|に|で|の|と|も|ところ|場合|何.|what|which|who|how|is|are|the|of|a|an|in|for|does|do)",
+    re.IGNORECASE,
+)
+
+
+def focus_terms(question: str) -> list[str]:
+    """The content words of a question (what a passage must mention to answer it), via fugashi nouns.
+
+    Example:
+        >>> focus_terms("SICORPの採択率は？")
+        ['SICORP', '採択率']
+    """
+    from ingest.chunk import _PARSE_LOCK, tagger
+
+    tagged = tagger()
+    terms: list[str] = []
+    for part in unicodedata.normalize("NFKC", question).split():  # "WPI 拠点要件 言語": spaces part words
+        with _PARSE_LOCK:
+            tokens = [(n.surface, n.feature.pos1, n.feature.pos2) for n in tagged(part)]
+        current = ""
+        for surface, pos in _noun_flags(tokens):
+            if pos:
+                current += surface
+            else:
+                if current:
+                    terms.append(current)
+                current = ""
+        if current:
+            terms.append(current)
+    return [t for t in terms if len(t) >= 2 and not _QUESTION_NOISE.fullmatch(t)]
+
+
+def _noun_flags(tokens) -> list[tuple[str, bool]]:
+    out = []
+    for surface, pos1, pos2 in tokens:
+        is_content = pos1 in {"名詞", "接頭辞"} or (pos1 == "接尾辞" and pos2 == "名詞的") or surface.isascii() and surface.isalnum()
+        if pos2 in {"数詞"} or surface in {"何", "いくら", "どれ", "どこ", "いつ", "こと", "もの", "ため", "よう"}:
+            is_content = False
+        out.append((surface, is_content))
+    return out
