@@ -385,8 +385,6 @@ class Indexer:
             started = time.perf_counter()
             if data.dense is None:
                 data.dense = DenseRanker(int(vectors.shape[1]), index_type=index_type)
-            if start == 0:
-                data.dense.reserve(len(pairs))  # no reallocation (and transient second copy) while slices arrive
             data.dense.add(pairs[start : start + len(vectors)], vectors)
             timer.add("index", started)
         if data.dense is None:  # nothing to embed: an empty ranker of the encoder's dimension
