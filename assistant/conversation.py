@@ -98,6 +98,12 @@ def _resolve_one(question: str, earlier: list["FactQuery"], facts: "FactsIndex")
     if previous is None or not looks_like_followup(question, query.subject_surfaces):
         return Resolution(question=question, original=question, query=query)
     english = query.lang == "en"
+    pointed = _pointed_subject(question, earlier)
+    if not query.subjects and pointed is not None:
+        # "後者の支援期間は？" after "AとBの…": the program the pronoun points at
+        rest = _POINTERS.sub(" ", unicodedata.normalize("NFKC", question)).strip(" 、,の")
+        text = f"{rest.rstrip('?？ ')} of {pointed}?" if english else f"{pointed}の{rest}"
+        return Resolution(question=text, original=question, subject_from_history=pointed, query=facts.parse(text))
     pair = _last_two_subjects(earlier)
     if not query.subjects and pair and _asks_difference(question) and previous.attribute:
         # "その差は？" after asking about A, then B: the difference between A and B
@@ -128,6 +134,36 @@ def _resolve_one(question: str, earlier: list["FactQuery"], facts: "FactsIndex")
         resolved = facts.parse(text)
         return Resolution(question=text, original=question, attribute_from_history=previous.attribute, query=resolved)
     return Resolution(question=question, original=question, query=query)
+
+
+_POINTERS = re.compile(
+    r"(?:前者|後者|あちら|こちら|もう一方|もう片方|もう一つ|他方)(?:の|は)?|\b(?:the former|the latter|the other one|the other)(?:'s)?\b",
+    re.IGNORECASE,
+)
+
+
+def _pointed_subject(question: str, earlier: list["FactQuery"]) -> str | None:
+    """The program 前者 / 後者 / あちら (the former / the latter / the other) points at: one of the
+    programs a recent turn named together; None when the question has no such word or no turn
+    named two programs."""
+    q = unicodedata.normalize("NFKC", question)
+    found = _POINTERS.search(q)
+    if not found:
+        return None
+    pairs = [e for e in earlier if e is not None and len(e.subjects) >= 2]
+    if not pairs:
+        return None
+    named = pairs[-1]
+    names = [named.subject_surfaces[i] if i < len(named.subject_surfaces) else s for i, s in enumerate(named.subjects)]
+    word = found.group().lower()
+    if word.startswith(("前者", "the former")):
+        return names[0]
+    if word.startswith(("後者", "the latter")):
+        return names[-1]
+    last = earlier[-1]
+    current = last.subjects[0] if last is not None and len(last.subjects) == 1 else named.subjects[0]
+    others = [n for n, s in zip(names, named.subjects) if s != current]
+    return others[0] if len(others) == 1 else None
 
 
 def _last_two_subjects(earlier: list["FactQuery"]) -> tuple[str, str] | None:

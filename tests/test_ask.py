@@ -225,3 +225,39 @@ def test_english_questions_on_what_the_documents_lack_are_refused(bundled_bot):
 def test_an_era_year_is_given_with_its_western_year(bundled_bot, question, written, western):
     first = bundled_bot.ask(question).text.split("\n")[0]
     assert f"{written}（{western}）" in first or f"{written} ({western})" in first
+
+
+COMPARES = [
+    # question, what the direct answer must start with, figures it must hold
+    ("SICORP、SATREPS、WPIのうち一番予算が少ないのは？", "戦略的国際共同研究プログラム(SICORP)が最も小さく", ["1,160百万円", "1,826百万円", "6,100百万円"]),
+    ("SATREPSとWPIではどちらの予算が少ない？", "地球規模課題対応国際科学技術協力プログラム(SATREPS)の方が小さく", ["1,826百万円"]),
+    ("WPIの予算はSATREPSの何倍？", "世界トップレベル研究拠点プログラム(WPI)は地球規模課題対応国際科学技術協力プログラム(SATREPS)の約3.34倍", ["6,100百万円", "1,826百万円"]),
+    ("WPIの予算は前年度と同額ですか？", "世界トップレベル研究拠点プログラム(WPI)の令和4年度予算額(案)は前年度と同額", []),
+]
+
+
+@pytest.mark.parametrize("question, start, figures", COMPARES)
+def test_compares_answer_the_end_asked_for_with_every_figure(bundled_bot, question, start, figures):
+    first = bundled_bot.ask(question).text.split("\n")[0]
+    assert first.startswith(start), first
+    assert all(f in first for f in figures), first
+
+
+def test_a_part_of_a_breakdown_is_answered_alone(bundled_bot):
+    first = bundled_bot.ask("流動モードの促進の事業経費のうち、事務経費はいくら？").text.split("\n")[0]
+    assert "事務経費は10百万円" in first and "50百万円" not in first
+
+
+def test_words_that_describe_the_program_do_not_block_its_figure(bundled_bot):
+    answer = bundled_bot.ask("若手研究者の中期渡航を後押しする流動モード促進の予算は？")
+    assert answer.answerable and "50百万円" in answer.text.split("\n")[0]
+
+
+def test_a_rate_of_a_program_is_not_answered_with_its_budget(bundled_bot):
+    answer = bundled_bot.ask("SICORPの予算の執行率は？")
+    assert not answer.answerable and "執行率" in answer.text.split("\n")[0]
+
+
+def test_an_english_description_picks_the_program_it_describes(bundled_bot):
+    answer = bundled_bot.ask("What is the FY2022 budget of the program inviting foreign researchers to Japan?")
+    assert answer.answerable and "3,414百万円" in answer.text.split("\n")[0]

@@ -93,3 +93,36 @@ def test_the_difference_after_one_program_is_its_change_over_the_year(facts):
     resolution = resolve_followup("その差は？", turns("SATREPSの予算は？"), facts)
     assert resolution.query.subjects and "SATREPS" in resolution.query.subjects[0]
     assert resolution.query.operation.value == "diff"
+
+
+POINTERS = [
+    # the turn naming two programs, the follow-up, the program it must be about
+    ("SATREPSとWPIの予算を比べたい", "後者の支援規模は？", "WPI"),
+    ("SATREPSとWPIの予算を比べたい", "前者の前年度予算額は？", "SATREPS"),
+    ("How do the budgets of SICORP and SATREPS compare?", "And the latter's budget last year?", "SATREPS"),
+]
+
+
+@pytest.mark.parametrize("first, question, subject", POINTERS)
+def test_former_and_latter_point_at_the_programs_named_together(facts, first, question, subject):
+    resolution = resolve_followup(question, turns(first), facts)
+    assert resolution.query.subjects and subject in resolution.query.subjects[0], resolution
+
+
+def test_the_other_one_is_the_program_not_asked_about_last(facts):
+    history = turns("SICORPとWPIを比べたい。まずSICORPの支援額は？")
+    resolution = resolve_followup("あちらの支援規模は？", history, facts)
+    assert "WPI" in resolution.query.subjects[0], resolution
+
+
+def test_a_loose_program_name_takes_the_attribute_from_the_history(facts):
+    resolution = resolve_followup("海外挑戦プログラムは？", turns("外国人研究者招へい事業の事業開始時期は？"), facts)
+    assert "若手研究者海外挑戦プログラム" in resolution.query.subjects[0]
+    assert "開始時期" in (resolution.query.attribute or "")
+
+
+def test_what_about_another_program_in_english_keeps_the_attribute(facts):
+    history = turns("How many new fellows will the Overseas Research Fellowships adopt?")
+    resolution = resolve_followup("What about the Overseas Challenge Program for Young Researchers?", history, facts)
+    assert "若手研究者海外挑戦プログラム" in resolution.query.subjects[0]
+    assert "採用人数" in (resolution.query.attribute or "")
