@@ -736,8 +736,12 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
         pct = f"{result.percent_change:+.1f}%" if result.percent_change is not None else ""
         if ja:
             word = "増加" if result.derived_yen > 0 else "減少"
+            if pct and _asks_percent(q.question):  # the rate asked for first, the amount after
+                return f"{subject}の{label}の前年度比は{pct}です。（{amount}の{word}）" + basis
             return f"{subject}の{label}は前年度から{amount}の{word}" + (f"（{pct}）" if pct else "") + "です。" + basis
         word = "an increase" if result.derived_yen > 0 else "a decrease"
+        if pct and _asks_percent(q.question):
+            return f"The {label} of {subject} changed by {pct} over the previous year. ({word} of {amount})" + basis
         return f"The {label} of {subject} is {word} of {amount} over the previous year" + (f" ({pct})" if pct else "") + "." + basis
     if q.operation is FactOperation.SUM:
         items = ("、" if ja else "; ").join(
@@ -757,8 +761,8 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
         a, b = facts[0], facts[1]
         a_name, b_name = _subject_label(result, a.subject, lang), _subject_label(result, b.subject, lang)
         a_value, b_value = _value_text(a, unit, False, lang=lang), _value_text(b, unit, False, lang=lang)
-        return (f"{a_name}は{b_name}の約{result.ratio:.2f}倍です（{a_name} {a_value}、{b_name} {b_value}）。" if ja
-                else f"{a_name} is about {result.ratio:.2f} times {b_name} ({a_value} vs {b_value}).")
+        return (f"{a_name}は{b_name}の約{result.ratio:.2f}倍です。（{a_name} {a_value}、{b_name} {b_value}）" if ja
+                else f"{a_name} is about {result.ratio:.2f} times {b_name}. ({a_value} vs {b_value})")
     if len(facts) >= 3 or (_asks_smaller(q.question) and not _is_time(facts[0])):
         return _extreme_sentence(result, unit, lang)
     first, second = facts[0], facts[1]
@@ -783,6 +787,9 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
         a_value += f"（{_attribute_label(first, lang)}）" if ja else f" ({_attribute_label(first, lang)})"
         b_value += f"（{_attribute_label(second, lang)}）" if ja else f" ({_attribute_label(second, lang)})"
     money = result.derived_yen is not None
+    if _asks_difference(q.question):  # "差額はいくら": the difference first, the two figures after
+        return (f"{a_name}と{b_name}の差は{diff}です。（{a_name} {a_value}、{b_name} {b_value}）" if ja
+                else f"The difference is {diff}. ({a_name}: {a_value}; {b_name}: {b_value})")
     if ja:
         return f"{a_name}の方が{'大き' if money else '多'}く、{a_value}です。{b_name}は{b_value}で、差は{diff}です。"
     return f"{a_name} is {'larger' if money else 'more'}, at {a_value}. {b_name}: {b_value}; the difference is {diff}."
@@ -858,6 +865,16 @@ def _is_fragment(rest: str) -> bool:
     left = re.sub(r"[\s?？。、,!！]|の|は|を|って", "", rest)
     left = re.sub(r"前年度|昨年度|今年度|本年度|前年|去年|令和|平成|R\d|FY|\d|年度|年", "", left)
     return len(left) <= 2
+
+
+def _asks_percent(question: str) -> bool:
+    q = unicodedata.normalize("NFKC", question).lower()
+    return any(cue in q for cue in ("%", "率", "パーセント", "percent", "何割"))
+
+
+def _asks_difference(question: str) -> bool:
+    q = unicodedata.normalize("NFKC", question).lower()
+    return any(cue in q for cue in ("差", "difference", "how much more", "how much larger", "how much bigger"))
 
 
 def _asks_ratio(question: str) -> bool:
