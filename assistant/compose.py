@@ -378,7 +378,7 @@ _GENERIC_QUESTION_WORDS = {
     "数", "額", "数字", "年度", "令和", "平成", "見込み", "予定", "前年度", "今年度", "去年", "昨年", "今年", "本年度",
     "円", "億円", "百万円", "計上", "支援", "実施", "必要", "事業", "制度", "プログラム", "一番", "最も", "合計",
     "全部", "増加額", "減少額", "増加", "減少", "増減", "比較", "前年", "規模感", "程度", "くらい", "ぐらい", "大体",
-    "総額", "総計", "全体", "うち", "措置", "予算措置", "西暦", "規模", "予算規模", "予算案", "施策", "施策全体", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
+    "総額", "総計", "全体", "うち", "多く", "措置", "予算措置", "西暦", "規模", "予算規模", "予算案", "施策", "施策全体", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
 }
 
 
@@ -449,11 +449,24 @@ def _resembles_known_subject(bot: "Assistant", name: str) -> bool:
 
 
 def _subject_pages(bot: "Assistant", query: "FactQuery | None") -> set[tuple[str, int | None]] | None:
-    """(source, page) where the question's program has facts; None when the question names none."""
+    """(source, page) where the question's program has facts; None when the question names none, or
+    names one only by a fragment of its name ("トップレベル研究者" is not WPI)."""
     if query is None or not query.subjects:
+        return None
+    if query.subject_surfaces and _only_partial_names(bot, query.question):
         return None
     wanted = set(query.subjects)
     return {(f.citation.source, f.citation.page) for f in bot.facts_index.facts if f.subject in wanted}
+
+
+def _only_partial_names(bot: "Assistant", question: str) -> bool:
+    """Whether the question names its programs only by fragments that are not loose forms of them."""
+    from assistant.facts import LOOSE_NAME_SHARE, name_bigram_share
+
+    matches = bot.facts_index.gazetteer.match(unicodedata.normalize("NFKC", question))
+    return bool(matches) and all(
+        m.kind == "partial" and name_bigram_share(m.surface, m.name) < LOOSE_NAME_SHARE for m in matches
+    )
 
 
 def _unexplained_focus(bot: "Assistant", question: str, result: "FactResult", *, query: "FactQuery | None" = None) -> list[str]:
@@ -528,6 +541,28 @@ def _asked_units(question: str) -> tuple[str, ...]:
     return ()
 
 
+_QUALIFIER_BEFORE = re.compile(r"(?:約|最大|最小|常に|のべ)$")
+_QUALIFIER_AFTER = re.compile(r"^(?:程度)?(?:以上|以下|以内|未満)?(?:[～~])?")
+
+
+def _figure_after_topic(line: str, units: tuple[str, ...], topics: list[str]) -> re.Match:
+    """The figure of the asked kind in a line that a topic word stands right before ("事務経費10百万円"
+    in a breakdown), else the first of that kind."""
+    matches = [m for m in _FIGURE_IN_TEXT.finditer(line) if not units or m.group().endswith(units)]
+    for m in matches:
+        before = line[max(0, m.start() - 12) : m.start()]
+        if any(t and _covered(t, before) for t in topics):
+            return m
+    return matches[0]
+
+
+def _as_written(line: str, match: re.Match) -> str:
+    """A figure of a line with the words that qualify it ("約", "程度以上", "～"), as written."""
+    before = _QUALIFIER_BEFORE.search(line[: match.start()])
+    after = _QUALIFIER_AFTER.match(line[match.end() :])
+    return (before.group() if before else "") + match.group() + (after.group() if after else "")
+
+
 def _year_words(query: "FactQuery | None") -> tuple[str, ...]:
     """Words a line must hold when the question names a year: a figure of another year is no answer."""
     if query is None:
@@ -555,7 +590,7 @@ def _passage_figure_answer(
     if not topics:
         return None
     candidates = _with_subject_chunks(bot, passages[:PASSAGES_K], pages, question)
-    best: tuple[float, int, int, int] | None = None
+    best: tuple[float, int, int, int, str] | None = None
     for n, c in enumerate(candidates):
         if pages is not None and (c.source, c.page) not in pages:
             continue  # a figure on a page that is not about the program asked for
@@ -577,12 +612,14 @@ def _passage_figure_answer(
                 context = sum(1 for t in topics if not _covered(t, line) and _covered(t, window))
                 share = (own + 0.5 * context) / len(topics) if own else 0.0
                 if share >= (0.5 if pages is not None else 0.66) and (best is None or share > best[0]):
-                    best = (share, n, start, start + len(line))
+                    asked = _figure_after_topic(line, units, topics)
+                    best = (share, n, start, start + len(line), _as_written(line, asked))
     if best is None:
         return None
-    _, n, start, end = best
+    _, n, start, end, figure = best
     cited = candidates[n].model_copy(update={"highlight_start": start, "highlight_end": end})
-    return _quoted_answer(cited, merge_citations([cited], passages), lang, base, answerable=True)
+    lead = f"資料には「{figure}」とあります [1]:" if lang == "ja" else f"The documents give {figure} [1]:"
+    return _quoted_answer(cited, merge_citations([cited], passages), lang, base, answerable=True, lead=lead)
 
 
 def _with_subject_chunks(
@@ -663,9 +700,12 @@ def _key_value_answer(
     return _quoted_answer(cited, citations, lang, base, answerable=True)
 
 
-def _quoted_answer(top: Citation, citations: list[Citation], lang: str, base: dict, *, answerable: bool) -> Answer:
-    """The cited sentence quoted under a one-line lead: the quote is the document's words, set apart."""
-    lead = "資料の該当箇所 [1]:" if lang == "ja" else "The documents say (in Japanese) [1]:"
+def _quoted_answer(
+    top: Citation, citations: list[Citation], lang: str, base: dict, *, answerable: bool, lead: str | None = None
+) -> Answer:
+    """The cited sentence quoted under a one-line lead (default: "資料の該当箇所"; a figure answer names
+    the figure it quotes): the quote is the document's words, set apart."""
+    lead = lead or ("資料の該当箇所 [1]:" if lang == "ja" else "The documents say (in Japanese) [1]:")
     text = "\n".join([lead, "", _quote(top, lang), "", _references(citations[:4], lang)])
     return Answer(text=text, answerable=answerable, citations=citations, **base)
 

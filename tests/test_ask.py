@@ -261,3 +261,13 @@ def test_a_rate_of_a_program_is_not_answered_with_its_budget(bundled_bot):
 def test_an_english_description_picks_the_program_it_describes(bundled_bot):
     answer = bundled_bot.ask("What is the FY2022 budget of the program inviting foreign researchers to Japan?")
     assert answer.answerable and "3,414百万円" in answer.text.split("\n")[0]
+
+
+@pytest.mark.parametrize("question, lead", [
+    ("WPIのPIは何人必要？", "資料には「7～10人程度以上」とあります"),
+    ("流動モードの促進で事務経費にはいくら計上？", "10百万円"),
+    ("「若手」時代とは何歳までを指す？", "35歳"),
+])
+def test_a_figure_found_in_a_line_leads_the_answer_as_written(bundled_bot, question, lead):
+    answer = bundled_bot.ask(question)
+    assert answer.answerable and lead in answer.text.split("\n")[0]
