@@ -197,10 +197,9 @@ _PART_AMOUNT = r"\s*[:：]?\s*(?P<amount>(?:約|最大)?\d[\d,.]*(?:兆|億|千�
 def _named_part(bot: "Assistant", question: str, result: "FactResult", lang: str, passages: list[Citation], base: dict) -> Answer | None:
     """A breakdown inside the value ("50百万円 (内訳)…+事務経費10百万円") holds the part the question
     names ("事務経費はいくら？"): answer with that part's amount, as written."""
-    if len(result.facts) != 1 or result.query.operation.value != "lookup":
+    if result.query.operation.value != "lookup":
         return None
-    fact = result.facts[0]
-    for term in _question_topics(bot, question) + focus_terms(question):
+    for fact, term in ((f, t) for f in result.facts for t in _question_topics(bot, question) + focus_terms(question)):
         if len(term) < 3 or term in fact.attribute:
             continue
         match = re.search(re.escape(term) + _PART_AMOUNT, unicodedata.normalize("NFKC", fact.value))
@@ -460,13 +459,9 @@ def _subject_pages(bot: "Assistant", query: "FactQuery | None") -> set[tuple[str
 
 
 def _only_partial_names(bot: "Assistant", question: str) -> bool:
-    """Whether the question names its programs only by fragments that are not loose forms of them."""
-    from assistant.facts import LOOSE_NAME_SHARE, name_bigram_share
-
+    """Whether the question names its programs only by fragments of their names ("トップレベル研究者")."""
     matches = bot.facts_index.gazetteer.match(unicodedata.normalize("NFKC", question))
-    return bool(matches) and all(
-        m.kind == "partial" and name_bigram_share(m.surface, m.name) < LOOSE_NAME_SHARE for m in matches
-    )
+    return bool(matches) and all(m.kind == "partial" for m in matches)
 
 
 def _unexplained_focus(bot: "Assistant", question: str, result: "FactResult", *, query: "FactQuery | None" = None) -> list[str]:
@@ -482,7 +477,9 @@ def _unexplained_focus(bot: "Assistant", question: str, result: "FactResult", *,
         return [*unexplained, "実績"] if "実績" not in unexplained else unexplained  # an actual figure is not an expected one
     if not unexplained or query is None or not _names_attribute(question, query.attribute):
         return unexplained
-    pages = _subject_pages(bot, query) or set()
+    pages = _subject_pages(bot, query)
+    if not pages:
+        return unexplained  # no program's pages to tell framing words from missing ones
     page_text = "\n".join(chunk.text for _, chunk in bot.retriever.chunks_on(pages))
     # a rate (採択率, 執行率) is a figure of its own kind, never a frame
     return [t for t in unexplained if _covered(t, page_text) or (t.endswith("率") and t not in _RATE_OF_CHANGE)]
