@@ -609,8 +609,10 @@ def _passage_figure_answer(
                 context = sum(1 for t in topics if not _covered(t, line) and _covered(t, window))
                 share = (own + 0.5 * context) / len(topics) if own else 0.0
                 if share >= (0.5 if pages is not None else 0.66) and (best is None or share > best[0]):
-                    asked = _figure_after_topic(line, units, topics)
-                    best = (share, n, start, start + len(line), _as_written(line, asked))
+                    asked = _as_written(line, _figure_after_topic(line, units, topics))
+                    if asked in bot.facts_index.budget_values:
+                        continue  # a budget the facts hold would have answered through them, if it were the one asked
+                    best = (share, n, start, start + len(line), asked)
     if best is None:
         return None
     _, n, start, end, figure = best

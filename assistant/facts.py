@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import re
+from functools import cached_property
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -1015,6 +1016,14 @@ class FactsIndex:
             if loose is not None:
                 query = query.model_copy(update={"subjects": (loose,), "subject_surfaces": ()})
         return query
+
+    @cached_property
+    def budget_values(self) -> frozenset[str]:
+        """The values of the budget facts (予算額, 前年度予算額, 補正予算額) as written, NFKC."""
+        return frozenset(
+            unicodedata.normalize("NFKC", f.value).strip() for f in self.facts if canonical_attribute(f.attribute) in _BUDGET_KINDS
+            or "予算額" in f.attribute
+        )
 
     def lookup(self, query: FactQuery) -> FactResult:
         """`lookup` over this index's facts."""
