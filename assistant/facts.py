@@ -74,7 +74,8 @@ ATTRIBUTE_CUES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("海外派遣人数", ("派遣人数", "派遣"), ("dispatch", "sent abroad", "send abroad")),
     ("支援期間", ("支援期間", "何年間", "何か月", "何ヶ月", "期間"), ("period", "duration", "how long", "length", "how many years")),
     ("支援件数", ("支援件数", "採択件数", "採択数", "何件", "件数"), ("number of projects", "how many projects", "projects", "grants awarded")),
-    ("支援額", ("支援額", "助成額", "1件あたり", "1件当たり", "1課題あたり", "1課題当たり", "支援規模", "支援金額", "いくら支援"),
+    ("支援額", ("支援額", "助成額", "1件あたり", "1件当たり", "1課題あたり", "1課題当たり", "拠点あたり", "拠点当たり", "支援規模",
+             "支援金額", "いくら支援"),
      ("per project", "grant amount", "support amount", "funding per", "award amount", "grant size", "each project", "per grant",
       "each grant", "one project", "a single project", "per-project")),
     ("人数", ("何人", "人数", "何名"), ("how many people", "how many researchers", "how many students", "number of people")),
@@ -109,7 +110,7 @@ _COMPARE_CUES_EN = ("which", "larger", "bigger", "more", "less", "smaller", "com
 _TIME_COMPARE_CUES = ("早い", "遅い", "古い", "新しい", "先に", "後に", "早く", "遅く")
 _SUM_CUES = ("合計", "合わせ", "あわせ", "総額", "総計", "全部で", "合算", "計で", "足すと")
 _SUM_CUES_EN = ("total", "sum", "combined", "altogether", "together", "in all")
-_PRIOR_CUES = ("前年度", "昨年度", "前年", "去年", "前の年度")
+_PRIOR_CUES = ("前年度", "昨年度", "前年", "去年", "前の年度", "昨年", "前の年")
 _PRIOR_CUES_EN = ("previous year", "prior year", "last year", "previous fiscal year", "preceding year", "year before")
 _CURRENT_CUES = ("今年度", "本年度", "当年度")
 _CURRENT_CUES_EN = ("this year", "this fiscal year", "current year")

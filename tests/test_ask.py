@@ -271,3 +271,12 @@ def test_an_english_description_picks_the_program_it_describes(bundled_bot):
 def test_a_figure_found_in_a_line_leads_the_answer_as_written(bundled_bot, question, lead):
     answer = bundled_bot.ask(question)
     assert answer.answerable and lead in answer.text.split("\n")[0]
+
+
+@pytest.mark.parametrize("question, value, not_value", [
+    ("SICORPの昨年の金額はいくら？", "1,078百万円", "1,160百万円"),  # 昨年 is the prior year
+    ("WPIの1拠点あたりの年間上限額はいくら？", "最大7億円", "6,100百万円"),  # per center, not the program's budget
+])
+def test_the_year_and_unit_a_question_names_pick_the_figure(bundled_bot, question, value, not_value):
+    first = bundled_bot.ask(question).text.split("\n")[0]
+    assert value in first and not_value not in first
