@@ -58,8 +58,13 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
             return Answer(text=text, answerable=False, citations=passages[:3], **base)
     if query is not None and query.is_figure_question:
         result = lookup_facts(bot, query, hits)
-        # (Japanese only: an English question describes its program in words a Japanese fact line never has)
-        unexplained = _unexplained_focus(bot, resolution.question, result, query=query) if result.answerable and lang == "ja" else []
+        # (an English question describes its program in words a Japanese fact line never has: only the
+        # words that say which quantity is meant count there)
+        if lang == "ja":
+            unexplained = _unexplained_focus(bot, resolution.question, result, query=query) if result.answerable else []
+        else:
+            evidence = " ".join(f"{f.attribute} {f.citation.text}" for f in result.facts)
+            unexplained = [t for t in topics or [] if _defines_quantity(t) and not _covered(t, evidence)] if result.answerable else []
         if result.answerable and not unexplained and lang == "ja" and _names_another_key(bot, resolution.question, query, result):
             unexplained = ["key"]  # the question names a `key:` line of this program the fact is not
         if result.answerable and not unexplained:
@@ -481,8 +486,17 @@ def _unexplained_focus(bot: "Assistant", question: str, result: "FactResult", *,
     if not pages:
         return unexplained  # no program's pages to tell framing words from missing ones
     page_text = "\n".join(chunk.text for _, chunk in bot.retriever.chunks_on(pages))
-    # a rate (採択率, 執行率) is a figure of its own kind, never a frame
-    return [t for t in unexplained if _covered(t, page_text) or (t.endswith("率") and t not in _RATE_OF_CHANGE)]
+    # a rate (採択率, 執行率) or a word that says which quantity is meant (応募, 月額) is never a frame
+    return [t for t in unexplained if _covered(t, page_text) or _defines_quantity(t)]
+
+
+# Words that say which quantity a figure is: an application count is not an award count, a monthly
+# stipend is not a budget. A question with one of them is not answered by a fact that lacks it.
+_QUANTITY_WORDS = ("応募", "申請", "実績", "平均", "累計", "月額", "年額", "日額", "単価", "支給", "給与", "人当たり", "人あたり")
+
+
+def _defines_quantity(term: str) -> bool:
+    return any(w in term for w in _QUANTITY_WORDS) or (term.endswith("率") and term not in _RATE_OF_CHANGE)
 
 
 _RATE_OF_CHANGE = {"伸び率", "増加率", "減少率", "増減率"}
@@ -499,7 +513,7 @@ def _only_describes(bot: "Assistant", question: str, result: "FactResult", unexp
         return False
     pages = _subject_pages(bot, query) or set()
     page_text = "\n".join(chunk.text for _, chunk in bot.retriever.chunks_on(pages))
-    return all(_covered(t, page_text) and not t.endswith("率") for t in unexplained)
+    return all(_covered(t, page_text) and not _defines_quantity(t) for t in unexplained)
 
 
 def _names_attribute(question: str, attribute: str | None) -> bool:

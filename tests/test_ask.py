@@ -280,3 +280,14 @@ def test_a_figure_found_in_a_line_leads_the_answer_as_written(bundled_bot, quest
 def test_the_year_and_unit_a_question_names_pick_the_figure(bundled_bot, question, value, not_value):
     first = bundled_bot.ask(question).text.split("\n")[0]
     assert value in first and not_value not in first
+
+
+@pytest.mark.parametrize("question", [
+    "SICORPの応募件数は？",  # applications are not the projects run
+    "海外特別研究員の月額支給額はいくら？",  # a stipend is not the program's budget
+    "SICORPの予算の執行率は？",
+    "How much is the monthly stipend for Overseas Research Fellows?",
+])
+def test_a_word_that_names_another_quantity_is_never_answered_with_a_fact_that_lacks_it(bundled_bot, question):
+    answer = bundled_bot.ask(question)
+    assert not answer.answerable
