@@ -447,9 +447,7 @@ def _unknown_program(bot: "Assistant", question: str) -> str | None:
 def _resembles_known_subject(bot: "Assistant", name: str) -> bool:
     """Whether a program-like name is a loose form of a known subject ("流動モード促進事業" for
     "…新たな流動モードの促進"): most of its core's character bigrams lie in one subject's name."""
-    from assistant.facts import name_bigram_share
-
-    return any(name_bigram_share(name, entry.name) >= 0.75 for entry in bot.facts_index.gazetteer.entries)
+    return bool(bot.facts_index.resembling(name, 0.75))
 
 
 def _subject_pages(bot: "Assistant", query: "FactQuery | None") -> set[tuple[str, int | None]] | None:

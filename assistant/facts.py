@@ -974,18 +974,38 @@ def name_bigram_share(word: str, name: str) -> float:
     return sum(1 for b in bigrams if b in name) / len(bigrams)
 
 
-def loose_subject(question: str, gazetteer: Gazetteer) -> str | None:
-    """The one subject whose name holds nearly all character bigrams of a long word of the question
+def loose_subject(question: str, names: Sequence[str], by_char: dict[str, set[int]] | None = None) -> str | None:
+    """The one subject name holding nearly all character bigrams of a long word of the question
     ("戦略的国際展開" → 科学技術イノベーションの戦略的国際展開; "流動モード促進事業" → …流動モードの促進);
-    None when no subject or several do. Words that fit several names are passed over."""
+    None when no name or several do. Words that fit several names are passed over. `by_char` (character
+    → indexes of the names holding it, see `names_by_char`) keeps this fast over many names.
+
+    Example:
+        >>> loose_subject("流動モード促進事業の予算は？", ["国際頭脳循環に参入する若手研究者の新たな流動モードの促進", "SICORP"])
+        '国際頭脳循環に参入する若手研究者の新たな流動モードの促進'
+    """
     from assistant.words import focus_terms
 
+    by_char = by_char if by_char is not None else names_by_char(names)
     found: set[str] = set()
     for term in focus_terms(question):
-        names = {entry.name for entry in gazetteer.entries if name_bigram_share(term, entry.name) >= LOOSE_NAME_SHARE}
-        if len(names) == 1:  # a word several names share ("若手研究者") points at none of them
-            found |= names
+        core = _NAME_SUFFIX.sub("", unicodedata.normalize("NFKC", term))
+        if len(core) < 4:
+            continue
+        holders = set.intersection(*(by_char.get(ch, set()) for ch in set(core)))  # names with every character
+        matched = {names[i] for i in holders if name_bigram_share(term, names[i]) >= LOOSE_NAME_SHARE}
+        if len(matched) == 1:  # a word several names share ("若手研究者") points at none of them
+            found |= matched
     return found.pop() if len(found) == 1 else None
+
+
+def names_by_char(names: Sequence[str]) -> dict[str, set[int]]:
+    """Character → indexes of the names that hold it."""
+    index: dict[str, set[int]] = {}
+    for i, name in enumerate(names):
+        for ch in set(name):
+            index.setdefault(ch, set()).add(i)
+    return index
 
 
 class FactsIndex:
@@ -1013,10 +1033,26 @@ class FactsIndex:
         `subject_surfaces` stays empty, so the answer says how it read the question."""
         query = parse_fact_question(question, self.gazetteer)
         if not query.subjects:
-            loose = loose_subject(question, self.gazetteer)
+            loose = loose_subject(question, self._names, self._names_by_char)
             if loose is not None:
                 query = query.model_copy(update={"subjects": (loose,), "subject_surfaces": ()})
         return query
+
+    def resembling(self, word: str, share: float = LOOSE_NAME_SHARE) -> list[str]:
+        """The subject names holding every character and at least `share` of the bigrams of `word`."""
+        core = _NAME_SUFFIX.sub("", unicodedata.normalize("NFKC", word))
+        if len(core) < 4:
+            return []
+        holders = set.intersection(*(self._names_by_char.get(ch, set()) for ch in set(core)))
+        return [self._names[i] for i in sorted(holders) if name_bigram_share(word, self._names[i]) >= share]
+
+    @cached_property
+    def _names(self) -> list[str]:
+        return [entry.name for entry in self.gazetteer.entries]
+
+    @cached_property
+    def _names_by_char(self) -> dict[str, set[int]]:
+        return names_by_char(self._names)
 
     @cached_property
     def budget_values(self) -> frozenset[str]:
