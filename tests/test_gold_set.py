@@ -1,8 +1,8 @@
-"""Validates the hand-written Q&A sets `eval/gold/gold.jsonl`, `eval/gold/dev2.jsonl` and `eval/gold/dev3.jsonl`
-against the bundled corpus.
+"""Validates the hand-written Q&A sets `eval/gold/gold.jsonl`, `eval/gold/dev2.jsonl`, `eval/gold/dev3.jsonl` and
+`eval/gold/dev4.jsonl` against the bundled corpus.
 
-Every row-level check runs on all three files; the split rule and the per-kind counts are gold.jsonl's
-only (dev2.jsonl and dev3.jsonl are all `dev`, see eval/gold/README.md). The expectations assume the corpus `corpus/mext_r4_international_sti.txt` as committed
+Every row-level check runs on all four files; the split rule and the per-kind counts are gold.jsonl's
+only (dev2.jsonl, dev3.jsonl and dev4.jsonl are all `dev`, see eval/gold/README.md). The expectations assume the corpus `corpus/mext_r4_international_sti.txt` as committed
 (6 pages split by form feeds) and Python's built-in NFKC tables.
 """
 
@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "eval" / "gold" / "gold.jsonl"
 DEV2 = ROOT / "eval" / "gold" / "dev2.jsonl"
 DEV3 = ROOT / "eval" / "gold" / "dev3.jsonl"
+DEV4 = ROOT / "eval" / "gold" / "dev4.jsonl"
 CORPUS = ROOT / "corpus" / "mext_r4_international_sti.txt"
 
 KINDS = ("amount", "fact", "paraphrase", "english", "followup", "compare", "unanswerable")
@@ -48,10 +49,11 @@ def _nfkc_pages() -> list[str]:
 ROWS = _load_rows(GOLD)
 DEV2_ROWS = _load_rows(DEV2)
 DEV3_ROWS = _load_rows(DEV3)
+DEV4_ROWS = _load_rows(DEV4)
 # Each file's rows, for the checks that look at a whole file (unique ids, repeated questions, page coverage).
-FILES = {"gold": ROWS, "dev2": DEV2_ROWS, "dev3": DEV3_ROWS}
-# Row-level checks run on the rows of all three files.
-ALL_ROWS = ROWS + DEV2_ROWS + DEV3_ROWS
+FILES = {"gold": ROWS, "dev2": DEV2_ROWS, "dev3": DEV3_ROWS, "dev4": DEV4_ROWS}
+# Row-level checks run on the rows of all four files.
+ALL_ROWS = ROWS + DEV2_ROWS + DEV3_ROWS + DEV4_ROWS
 _FILE_OF = {id(r): name for name, rows in FILES.items() for r in rows}
 PAGES = _nfkc_pages()
 # Answers may run across a PDF line break ("(令和2" / "年12月)"); evidence may not.
@@ -59,6 +61,7 @@ PAGES_JOINED = [page.replace("\n", "") for page in PAGES]
 ANSWERABLE = [r for r in ALL_ROWS if r["kind"] != "unanswerable"]
 DEV2_ID = re.compile(r"^(?P<kind>[a-z]+)-2\d\d$")
 DEV3_ID = re.compile(r"^(?P<kind>[a-z]+)-3\d\d$")
+DEV4_ID = re.compile(r"^(?P<kind>[a-z]+)-4\d\d$")
 
 
 def _ids(rows: list[dict]) -> list[str]:
@@ -122,7 +125,7 @@ def test_ids_are_unique_and_prefixed_by_kind(name):
 
 def test_ids_are_unique_across_all_files():
     counts = Counter(r["id"] for r in ALL_ROWS)
-    assert not [i for i, n in counts.items() if n > 1], "dev2.jsonl/dev3.jsonl ids must not reuse ids of another file"
+    assert not [i for i, n in counts.items() if n > 1], "dev2/dev3/dev4.jsonl ids must not reuse ids of another file"
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -143,6 +146,13 @@ def test_dev3_rows_are_development_rows_with_3nn_ids(row):
     m = DEV3_ID.match(row["id"])
     assert m and m.group("kind") == row["kind"], f"{row['id']}: dev3.jsonl ids are <kind>-3NN"
     assert row["split"] == "dev", f"{row['id']}: dev3.jsonl is development data only; split must be 'dev'"
+
+
+@pytest.mark.parametrize("row", DEV4_ROWS, ids=_ids(DEV4_ROWS))
+def test_dev4_rows_are_development_rows_with_4nn_ids(row):
+    m = DEV4_ID.match(row["id"])
+    assert m and m.group("kind") == row["kind"], f"{row['id']}: dev4.jsonl ids are <kind>-4NN"
+    assert row["split"] == "dev", f"{row['id']}: dev4.jsonl is development data only; split must be 'dev'"
 
 
 @pytest.mark.parametrize("row", ALL_ROWS, ids=_ids(ALL_ROWS))
@@ -231,6 +241,9 @@ def test_split_follows_the_documented_hash_rule(kind):
 
 
 # Page 1 lists six amounts far from their program names; README.md explains the mapping.
+# dev4.jsonl has no `amount` rows (it is compare/followup/fact only), so the mapping is checked on the three
+# files that have them.
+AMOUNT_FILES = ("gold", "dev2", "dev3")
 # (words that name the program in a question, 令和4年度 figure, 前年度 figure)
 PAGE1_PROGRAMS = [
     (("SICORP", "ＳＩＣＯＲＰ", "戦略的国際共同研究プログラム"), "1,160百万円", "1,078百万円"),
@@ -242,7 +255,7 @@ PAGE1_PROGRAMS = [
 ]
 
 
-@pytest.mark.parametrize("name", FILES)
+@pytest.mark.parametrize("name", AMOUNT_FILES)
 @pytest.mark.parametrize(("names", "this_year", "last_year"), PAGE1_PROGRAMS, ids=lambda v: v[0] if isinstance(v, tuple) else None)
 def test_amount_questions_use_the_page1_mapping_in_the_readme(names, this_year, last_year, name):
     rows = [r for r in FILES[name] if r["kind"] == "amount" and any(n in r["question"] for n in names)]
