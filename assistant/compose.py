@@ -79,8 +79,8 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
         if key_value is not None:
             return key_value
         if result.answerable and unexplained != ["key"] and _only_describes(bot, resolution.question, result, unexplained):
-            # "若手の中期渡航を支援する〇〇の予算": the words describe the program (its pages say them),
-            # no line answers them with a figure of their own, and the attribute was asked by name.
+            # "博士号を持つ若手を海外に送り出す〇〇はいつ始まった": the words describe the program (its pages
+            # say them), no line answers them with a figure of their own, and the attribute was asked by name.
             return _fact_answer(result, passages, lang, base)
         if result.answerable:  # a fact that does not match what was asked is not an answer
             result = result.model_copy(update={"answerable": False, "missing": "attribute"})
@@ -382,7 +382,7 @@ _GENERIC_QUESTION_WORDS = {
     "数", "額", "数字", "年度", "令和", "平成", "見込み", "予定", "前年度", "今年度", "去年", "昨年", "今年", "本年度",
     "円", "億円", "百万円", "計上", "支援", "実施", "必要", "事業", "制度", "プログラム", "一番", "最も", "合計",
     "全部", "増加額", "減少額", "増加", "減少", "増減", "比較", "前年", "規模感", "程度", "くらい", "ぐらい", "大体",
-    "総額", "総計", "全体", "うち", "多く", "措置", "予算措置", "西暦", "規模", "予算規模", "予算案", "施策", "施策全体", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
+    "総額", "総計", "全体", "うち", "多く", "そもそも", "措置", "予算措置", "西暦", "規模", "予算規模", "予算案", "施策", "施策全体", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
 }
 
 
@@ -541,6 +541,16 @@ _ASKED_KIND = (
 )
 
 
+def _attribute_units(query: "FactQuery | None") -> tuple[str, ...]:
+    """The units a figure of the query's attribute carries (a start is a 年度, not a 2年 duration); () if any."""
+    attribute = (query.attribute or "") if query is not None else ""
+    for ending, units in (("時期", ("年度",)), ("期間", ("年", "か月", "ヶ月", "週間")), ("人数", ("人", "名")),
+                          ("件数", ("件",)), ("額", ("円",))):
+        if attribute.endswith(ending):
+            return units
+    return ()
+
+
 def _asked_units(question: str) -> tuple[str, ...]:
     """The units a figure answering the question would carry (人 for 何人, 円 for いくら …); () if unknown."""
     q = unicodedata.normalize("NFKC", question)
@@ -593,7 +603,7 @@ def _passage_figure_answer(
     """A line of a top passage that states a figure of the asked kind (and year) and covers the
     question's topic words (`topics`, default: those of `question`)."""
     topics = _question_topics(bot, question) if topics is None else topics
-    units = _asked_units(question)
+    units = _asked_units(question) or _attribute_units(query)
     years = _year_words(query)
     pages = _subject_pages(bot, query)
     if not topics:
