@@ -501,17 +501,6 @@ class Gazetteer(_Frozen):
         # Built on first use and kept with this (frozen) gazetteer; not a field, so not compared or dumped.
         return _MatchIndex(self.entries)
 
-    def entries_with_chars(self, text: str) -> list[SubjectEntry]:
-        """The entries whose full name contains every character of `text`, in gazetteer order, from a
-        character → names table built once (not a scan of every name per call). "" gives every entry.
-
-        Example:
-            >>> gaz = Gazetteer(entries=(SubjectEntry(name="海外特別研究員事業"), SubjectEntry(name="外国人研究者招へい事業")))
-            >>> [e.name for e in gaz.entries_with_chars("研究員")]
-            ['海外特別研究員事業']
-        """
-        return [self.entries[i] for i in self._index.entries_with_chars(text)]
-
     def entry(self, name: str) -> SubjectEntry | None:
         """The entry called `name` (its full name, or a form that names only it)."""
         found = self._index.by_name.get(name)
@@ -730,7 +719,6 @@ class _MatchIndex:
         self._form_ids: list[tuple[int, int]] = []
         self._names: _GramIndex | None = None
         self._folded_names: list[str] | None = None
-        self._by_char: dict | None = None
         for e, entry in enumerate(entries):
             self.by_name.setdefault(entry.name, e)
             for f, (form, kind, _score) in enumerate(entry.surfaces()):
@@ -810,28 +798,6 @@ class _MatchIndex:
             self._forms = _GramIndex(forms())
             self._form_ids = ids
         return [self._form_ids[i] for i in self._forms.ids_with_any_gram(q)]
-
-    def entries_with_chars(self, text: str) -> list[int]:
-        """Indexes of the entries whose full name contains every character of `text`, ascending."""
-        import numpy as np
-
-        if self._by_char is None:
-            by_char: dict[str, list[int]] = {}
-            for e, entry in enumerate(self.entries):
-                for ch in set(entry.name):
-                    by_char.setdefault(ch, []).append(e)
-            self._by_char = {ch: np.array(ids, dtype=np.int32) for ch, ids in by_char.items()}
-        chars = set(text)
-        if not chars:
-            return list(range(len(self.entries)))
-        empty = np.empty(0, dtype=np.int32)
-        postings = sorted((self._by_char.get(ch, empty) for ch in chars), key=len)
-        found = postings[0]
-        for other in postings[1:]:
-            if not len(found):
-                break
-            found = np.intersect1d(found, other, assume_unique=True)
-        return found.tolist()
 
     def names_containing(self, key: str) -> int:
         """How many entries' folded full names contain the folded text `key`."""

@@ -122,9 +122,3 @@ def test_match_looks_only_at_forms_the_question_contains(monkeypatch, question):
     named = re.findall(r"SICORP|〇〇〇四二|RX42|WPI|戦略的国際共同", question)
     assert len(matches) == len(named)
 
-
-@pytest.mark.parametrize("text", ["研究員", "国際共同", "招へい", "SICORP", "海", "存在", "", "研究研究"])
-def test_entries_with_chars_equals_scanning_every_name(text):
-    entries = _many_entries(2_000)
-    expected = [e.name for e in entries if all(ch in e.name for ch in text)]
-    assert [e.name for e in Gazetteer(entries=entries).entries_with_chars(text)] == expected
