@@ -386,11 +386,17 @@ _GENERIC_QUESTION_WORDS = {
 }
 
 
+# Words a Japanese government document writes another way (日本 as 我が国).
+_SYNONYMS = {"日本": ("我が国", "わが国"), "我が国": ("日本",)}
+
+
 def _covered(term: str, text: str) -> bool:
     """Whether `text` holds `term`, or most of its character bigrams (外国人研究者 ~ 外国からの研究者);
     a term "海外|外国" is covered by either of its alternatives."""
     if "|" in term:
         return any(_covered(t, text) for t in term.split("|") if t)
+    if any(synonym in text for synonym in _SYNONYMS.get(term, ())):
+        return True
     text = unicodedata.normalize("NFKC", text).lower()
     term = unicodedata.normalize("NFKC", term).lower()
     if term in text:
@@ -412,7 +418,7 @@ def _question_topics(bot: "Assistant", question: str) -> list[str]:
     return topics
 
 
-_NEGATED = re.compile(r"[\u30a0-\u30ff\u4e00-\u9fffA-Za-z0-9]+(?:ではなく|でなく|じゃなく)")
+_NEGATED = re.compile(r"[\u30a0-\u30ff\u4e00-\u9fffA-Za-z0-9]+(?:だけ|のみ)?(?:ではなく|でなく|じゃなく)")
 
 
 def _content_text(bot: "Assistant", question: str) -> str:

@@ -105,10 +105,11 @@ def _resolve_one(question: str, earlier: list["FactQuery"], facts: "FactsIndex")
         text = f"{rest.rstrip('?？ ')} of {pointed}?" if english else f"{pointed}の{rest}"
         return Resolution(question=text, original=question, subject_from_history=pointed, query=facts.parse(text))
     pair = _last_two_subjects(earlier)
-    if not query.subjects and pair and _asks_difference(question) and previous.attribute:
-        # "その差は？" after asking about A, then B: the difference between A and B
-        text = (f"{pair[0]}と{pair[1]}の{previous.attribute}の差は？" if not english
-                else f"What is the difference in {previous.attribute} between {pair[0]} and {pair[1]}?")
+    if not query.subjects and pair and previous.attribute and (_asks_difference(question) or _asks_sum(question)):
+        # "その差は？" / "合計だと？" after asking about A, then B (or A and B): between A and B
+        word = "差" if _asks_difference(question) else "合計"
+        text = (f"{pair[0]}と{pair[1]}の{previous.attribute}の{word}は？" if not english
+                else f"What is the {'difference' if word == '差' else 'total'} of {previous.attribute} of {pair[0]} and {pair[1]}?")
         return Resolution(question=text, original=question, subject_from_history=pair[1], query=facts.parse(text))
     if not query.subjects and previous.subjects:
         subject = previous.subject_surfaces[0] if previous.subject_surfaces else previous.subjects[0]
@@ -167,16 +168,25 @@ def _pointed_subject(question: str, earlier: list["FactQuery"]) -> str | None:
 
 
 def _last_two_subjects(earlier: list["FactQuery"]) -> tuple[str, str] | None:
-    """The subjects of the last two turns, as written, when they differ and ask the same attribute."""
+    """The two programs of the last turn that named two, or of the last two turns (as written) when
+    they differ and ask the same attribute."""
+    last = earlier[-1] if earlier else None
+    if last is not None and len(last.subjects) == 2:
+        return tuple(last.subject_surfaces[i] if i < len(last.subject_surfaces) else s for i, s in enumerate(last.subjects))  # type: ignore[return-value]
     named = [q for q in earlier if q is not None and q.subjects][-2:]
     if len(named) < 2 or named[0].subjects[0] == named[1].subjects[0] or named[0].attribute != named[1].attribute:
         return None
     return tuple(q.subject_surfaces[0] if q.subject_surfaces else q.subjects[0] for q in named)  # type: ignore[return-value]
 
 
+def _asks_sum(question: str) -> bool:
+    q = unicodedata.normalize("NFKC", question).lower()
+    return any(cue in q for cue in ("合計", "合わせ", "あわせ", "足す", "足すと", "両方で", "total", "combined", "altogether"))
+
+
 def _asks_difference(question: str) -> bool:
     q = unicodedata.normalize("NFKC", question).lower()
-    return any(cue in q for cue in ("差", "違い", "どちら", "どっち", "difference", "which is larger", "which is bigger"))
+    return any(cue in q for cue in ("差", "違い", "違う", "どちら", "どっち", "difference", "which is larger", "which is bigger"))
 
 
 def _has_own_topic(question: str, query: "FactQuery") -> bool:
@@ -193,7 +203,7 @@ def _has_own_topic(question: str, query: "FactQuery") -> bool:
                 rest = rest.replace(term, "")
     rest = _strip_followup_words(rest)
     rest = re.sub(
-        r"(?:について|については|に関しては|の場合|場合|だと|なら|では|でしたら|は|の|も|って|を|教えて|ください|下さい|"
+        r"(?:について|については|に関しては|の場合|場合|だと|なら|では|でしたら|のほう|の方|ほう|は|の|も|って|を|教えて|ください|下さい|"
         r"どう|いかが|です|か|what about|how about|and|in the case of|for|the|a|an|of|program|programme)",
         "", rest, flags=re.I,
     )

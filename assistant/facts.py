@@ -100,7 +100,7 @@ ATTRIBUTE_FAMILIES: dict[str, tuple[str, ...]] = {
 _DIFF_CUES = ("増減", "増加", "減少", "前年度比", "前年比", "対前年", "伸び", "増えた", "減った", "増額", "減額",
               "増え", "減り", "減っ", "増や", "減ら", "比べ", "比較して",
               "変化", "どれだけ増", "どのくらい増", "どれくらい増", "どれだけ減", "どのくらい減", "差額", "差は", "差",
-              "同額", "変わ", "伸び率", "増加率", "減少率")
+              "同額", "変わ", "伸び率", "増加率", "減少率", "据え置", "横ばい", "違い", "違う")
 _DIFF_CUES_EN = ("change", "increase", "decrease", "difference", "grow", "grew", "differ", "compared with the previous",
                  "compared to the previous", "year-on-year", "year on year")
 _COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "小さい", "比較", "上回", "下回", "より", "早い", "遅い", "古い", "新しい",
@@ -255,7 +255,7 @@ def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str
     q = unicodedata.normalize("NFKC", question).strip()
     lower = q.lower()
     matches = [m for m in gazetteer.match(q)]
-    exact = [m for m in matches if m.kind != "partial"]
+    exact = [m for m in matches if m.kind != "partial" or _strong_partial(m)]
     matches = sorted(exact or matches, key=lambda m: m.start)
     subjects = tuple(m.name for m in matches)
     surfaces = tuple(m.surface for m in matches)
@@ -268,7 +268,7 @@ def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str
     lang = detect_lang(q)
 
     attribute = None
-    kind = _asked_kind_en(rest_lower)
+    kind = _asked_kind_en(rest_lower) or _asked_kind_ja(rest)
     for canonical, ja, en in ATTRIBUTE_CUES:
         if _has_any(rest, ja) or _has_any_en(rest_lower, en):
             if kind is not None and _attribute_kind(canonical) not in (kind, None):
@@ -327,7 +327,12 @@ def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str
 
     if attribute is None and subjects and (year_offset is not None or fiscal_year) and _is_fragment(rest):
         attribute = "予算額"  # "ＳＩＣＯＲＰ　前年度": a program and a year alone ask for its budget
-    is_figure = (
+    if operation is FactOperation.LOOKUP and _asks_for_a_name(rest) and not _has_any(rest, _FIGURE_CUES):
+        attribute = None  # "どこに計上されていますか": a place or a name is asked, not the amount the words mention
+        is_figure_forbidden = True
+    else:
+        is_figure_forbidden = False
+    is_figure = not is_figure_forbidden and (
         attribute is not None
         or operation is not FactOperation.LOOKUP
         or wants_unit is not None
@@ -842,6 +847,31 @@ def _asked_kind_en(lower: str) -> str | None:
         if re.search(rf"\b{words}\b", lower):
             return kind
     return None
+
+
+_KIND_WORDS_JA = (("何人", "count"), ("何名", "count"), ("何件", "count"), ("いくら", "money"), ("何円", "money"),
+                  ("何億", "money"), ("何百万", "money"), ("何年間", "period"), ("何か月", "period"), ("何ヶ月", "period"),
+                  ("何週間", "period"))
+
+
+_NAME_QUESTION_WORDS = ("どこ", "どの事業", "どのプログラム", "誰", "だれ", "何という", "どんな", "どういう", "どのよう", "何を", "何が")
+
+
+def _asks_for_a_name(text: str) -> bool:
+    return any(w in text for w in _NAME_QUESTION_WORDS)
+
+
+def _asked_kind_ja(text: str) -> str | None:
+    """The kind of figure a Japanese question asks for by its question word (何人 → count), else None."""
+    for word, kind in _KIND_WORDS_JA:
+        if word in text:
+            return kind
+    return None
+
+
+def _strong_partial(match) -> bool:
+    """A partial name match long and close enough to be the program ("若手研究者の新たな流動モードの促進")."""
+    return len(match.surface) >= 6 and name_bigram_share(match.surface, match.name) >= LOOSE_NAME_SHARE
 
 
 def _attribute_kind(canonical: str) -> str | None:
