@@ -368,7 +368,7 @@ def worker_serve(args: dict[str, Any]) -> dict[str, Any]:
     bot = Assistant.load(args["index"])
     load_s = time.perf_counter() - started
     started = time.perf_counter()
-    bot.retriever.warm_up()
+    bot.warm_up()  # what a serving process does before its first question (encoder, facts, tables)
     for q in queries[:3]:
         bot.ask(q["question"])
     warm_s = time.perf_counter() - started

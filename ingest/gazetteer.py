@@ -501,6 +501,15 @@ class Gazetteer(_Frozen):
         # Built on first use and kept with this (frozen) gazetteer; not a field, so not compared or dumped.
         return _MatchIndex(self.entries)
 
+    def warm_up(self) -> None:
+        """Build the match tables now (also those for partial names), not on the first questions.
+
+        Example:
+            >>> Gazetteer(entries=(SubjectEntry(name="海外特別研究員事業"),)).warm_up()
+        """
+        self._index.partial_candidates("")
+        self._index.names_containing("")
+
     def entry(self, name: str) -> SubjectEntry | None:
         """The entry called `name` (its full name, or a form that names only it)."""
         found = self._index.by_name.get(name)

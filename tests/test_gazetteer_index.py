@@ -122,3 +122,16 @@ def test_match_looks_only_at_forms_the_question_contains(monkeypatch, question):
     named = re.findall(r"SICORP|〇〇〇四二|RX42|WPI|戦略的国際共同", question)
     assert len(matches) == len(named)
 
+
+
+def test_warm_up_builds_every_table_before_the_first_question(monkeypatch):
+    gazetteer = Gazetteer(entries=ENTRIES)
+    gazetteer.warm_up()
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("a match table was built during a question")
+
+    monkeypatch.setattr(gz._MatchIndex, "__init__", no_build)
+    monkeypatch.setattr(gz._GramIndex, "__init__", no_build)
+    assert [m.name for m in gazetteer.match("青少年サイエンス交流の人数")] == ["国際青少年サイエンス交流事業"]  # partial
+    assert [m.name for m in gazetteer.match("SICORPの予算")] == ["戦略的国際共同研究プログラム(SICORP)"]
