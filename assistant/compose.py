@@ -382,7 +382,7 @@ _GENERIC_QUESTION_WORDS = {
     "数", "額", "数字", "年度", "令和", "平成", "見込み", "予定", "前年度", "今年度", "去年", "昨年", "今年", "本年度",
     "円", "億円", "百万円", "計上", "支援", "実施", "必要", "事業", "制度", "プログラム", "一番", "最も", "合計",
     "全部", "増加額", "減少額", "増加", "減少", "増減", "比較", "前年", "規模感", "程度", "くらい", "ぐらい", "大体",
-    "総額", "総計", "全体", "うち", "多く", "そもそも", "措置", "予算措置", "西暦", "規模", "予算規模", "予算案", "施策", "施策全体", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
+    "総額", "総計", "全体", "うち", "多く", "そもそも", "課題", "措置", "予算措置", "西暦", "規模", "予算規模", "予算案", "施策", "施策全体", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
 }
 
 
@@ -427,8 +427,13 @@ def _content_text(bot: "Assistant", question: str) -> str:
     from ingest.units import find_years
 
     q = unicodedata.normalize("NFKC", question)
-    spans = [(m.start, m.end) for m in bot.facts_index.gazetteer.match(q)]
+    matches = bot.facts_index.gazetteer.match(q)
+    spans = [(m.start, m.end) for m in matches]
     spans += [(y.start, y.end) for y in find_years(q)]
+    if all(m.kind == "partial" for m in matches):
+        for term in focus_terms(q):  # a loose name ("流動モード促進") names the program, like an exact one
+            if len(bot.facts_index.resembling(term)) == 1 and q.find(term) >= 0:
+                spans.append((q.find(term), q.find(term) + len(term)))
     spans += [(m.start(), m.end()) for m in _NEGATED.finditer(q)]
     for start, end in spans:
         q = q[:start] + "、" * (end - start) + q[end:]
@@ -515,9 +520,30 @@ def _only_describes(bot: "Assistant", question: str, result: "FactResult", unexp
         return False
     if "実績" in unexplained:
         return False
+    where = _subject_position(bot, question, query)
+    if where is None:
+        return False
+    q = unicodedata.normalize("NFKC", question)
+    if any(q.find(t) < 0 or q.find(t) > where for t in unexplained):
+        return False  # a Japanese modifier stands before what it describes; words after the name are the topic
     pages = _subject_pages(bot, query) or set()
     page_text = "\n".join(chunk.text for _, chunk in bot.retriever.chunks_on(pages))
     return all(_covered(t, page_text) and not _defines_quantity(t) for t in unexplained)
+
+
+def _subject_position(bot: "Assistant", question: str, query: "FactQuery") -> int | None:
+    """Where the question first names its program (NFKC offsets), or None."""
+    q = unicodedata.normalize("NFKC", question)
+    from assistant.facts import LOOSE_NAME_SHARE, name_bigram_share
+
+    starts = [
+        m.start for m in bot.facts_index.gazetteer.match(q)
+        if m.name in query.subjects and (m.kind != "partial" or name_bigram_share(m.surface, m.name) >= LOOSE_NAME_SHARE)
+    ]
+    if not starts and query.subjects:  # a loose name: the word that resembles it
+        starts = [q.find(t) for t in focus_terms(q) if bot.facts_index.resembling(t) == [query.subjects[0]]]
+    starts = [i for i in starts if i >= 0]
+    return min(starts) if starts else None
 
 
 def _names_attribute(question: str, attribute: str | None) -> bool:
