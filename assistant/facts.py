@@ -695,6 +695,10 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
             difference = _detail_difference(result, lang)
             if difference:
                 return difference
+        if result.listing and len(facts) >= 2 and _has_any(unicodedata.normalize("NFKC", q.question), _SUM_CUES + ("足す", "足し")):
+            total = _detail_sum(result, lang)
+            if total:
+                return total
         if result.listing:
             parts = [
                 f"{_attribute_label(f, lang)}{'は' if ja else ': '}"
@@ -802,6 +806,20 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
     return f"{a_name} is {'larger' if money else 'more'}, at {a_value}. {b_name}: {b_value}; the difference is {diff}."
 
 
+def _detail_sum(result: FactResult, lang: str) -> str | None:
+    """"長期と短期を足すと何人？": the sum of the details' counts, derived from the cited facts."""
+    facts = result.facts
+    if any(f.quantity is None or f.amount_yen is not None for f in facts) or len({f.unit for f in facts}) != 1:
+        return None
+    total = sum(f.quantity for f in facts)
+    approx = "約" if any((f.qualifier or "").startswith("約") or f.value.startswith("約") for f in facts) else ""
+    amount = f"{approx}{int(total):,}{facts[0].unit}" if float(total).is_integer() else f"{approx}{total}{facts[0].unit}"
+    parts = "、".join(f"{_attribute_label(f, lang)} {split_note(f.value)[0]}" for f in facts)
+    if lang == "ja":
+        return f"合計は{amount}です。（{parts}）"
+    return f"The total is {amount}. ({parts})"
+
+
 def _detail_difference(result: FactResult, lang: str) -> str | None:
     """"短期は長期より何人多い？": the difference of two details' counts, derived from both cited facts."""
     a, b = result.facts
@@ -906,7 +924,7 @@ def _asks_percent(question: str) -> bool:
 
 def _asks_difference(question: str) -> bool:
     q = unicodedata.normalize("NFKC", question).lower()
-    return any(cue in q for cue in ("差", "difference", "how much more", "how much larger", "how much bigger"))
+    return any(cue in q for cue in ("差", "違", "上回", "下回", "difference", "how much more", "how much larger", "how much bigger"))
 
 
 def _asks_ratio(question: str) -> bool:
