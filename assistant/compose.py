@@ -267,7 +267,7 @@ def _abstain_with_nearby(
 
     query = result.query
     subject = query.subjects[0] if query.subjects else None
-    nearby = _nearby_facts(bot.facts_index.facts, subject, query.attribute)
+    nearby = _nearby_facts(bot.facts_index.by_subject.get(subject, []) if subject else [], subject, query.attribute)
     wanted = _wanted_label(query, lang)
     if looked_for and lang == "ja":
         surface = query.subject_surfaces[0] if query.subject_surfaces else (subject or "")
@@ -468,8 +468,8 @@ def _subject_pages(bot: "Assistant", query: "FactQuery | None") -> set[tuple[str
         return None
     if query.subject_surfaces and _only_partial_names(bot, query.question):
         return None
-    wanted = set(query.subjects)
-    return {(f.citation.source, f.citation.page) for f in bot.facts_index.facts if f.subject in wanted}
+    table = bot.facts_index.by_subject
+    return {(f.citation.source, f.citation.page) for subject in query.subjects for f in table.get(subject, ())}
 
 
 def _only_partial_names(bot: "Assistant", question: str) -> bool:

@@ -24,7 +24,7 @@ import re
 from functools import cached_property
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
 
@@ -430,19 +430,23 @@ def _rank(query: FactQuery, facts: Sequence[Fact], subject: str, year: str | Non
     return [f for _s, f in scored]
 
 
-def _best(query: FactQuery, facts: Sequence[Fact], subject: str) -> tuple[list[Fact], str | None]:
-    """(ranked facts, missing reason) for one subject, resolving the year against the facts."""
+def _best(query: FactQuery, facts: Sequence[Fact], subject: str, index_year: str | None = None) -> tuple[list[Fact], str | None]:
+    """(ranked facts, missing reason) for one subject, resolving the year against the facts.
+
+    `facts` may be the subject's own facts (see `FactsIndex`); `index_year` is then the whole
+    collection's reference year, the fallback when the subject's figures name none."""
     attribute = query.attribute or "予算額"
     if not any(f.subject == subject and f.subject_assignment != UNASSIGNED for f in facts):
         return [], "subject"
+    fallback = index_year if index_year is not None else _reference_year(facts)
     year = query.fiscal_year
     if year is None and query.year_offset is not None:
-        ref = _reference_year(facts, subject) or _reference_year(facts)
+        ref = _reference_year(facts, subject) or fallback
         if ref is not None:
             year = fiscal_year_label(to_western_year(ref) + query.year_offset)
     explicit_year = year is not None
     if year is None and attribute in {"予算額"}:
-        year = _reference_year(facts, subject) or _reference_year(facts)
+        year = _reference_year(facts, subject) or fallback
     ranked = _rank(query, facts, subject, year, attribute)
     if not ranked and not explicit_year and attribute == "予算額":
         # Asked for "the budget" with no year: a supplementary budget is the program's only budget figure.
@@ -480,20 +484,30 @@ def _common_unit(facts: Sequence[Fact]) -> str:
 _BUDGET_KINDS = {"予算額", "補正予算額"}
 
 
-def lookup(query: FactQuery, facts: Sequence[Fact]) -> FactResult:
+def lookup(
+    query: FactQuery, facts: Sequence[Fact], by_subject: Mapping[str, Sequence[Fact]] | None = None,
+    index_year: str | None = None,
+) -> FactResult:
     """The facts that answer `query`, and what can be derived from them (nothing else).
+
+    `by_subject` (subject → its facts) and `index_year` (the collection's reference year) make a
+    lookup cost what one subject's facts cost, not the whole index (`FactsIndex` passes them).
 
     Example:
         >>> lookup(FactQuery(question="?"), []).answerable
         False
     """
+    if by_subject is not None:
+        whole = facts
+        facts = [f for subject in dict.fromkeys(query.subjects) for f in by_subject.get(subject, ())]
+        index_year = index_year if index_year is not None else _reference_year(whole)
     if not query.is_figure_question:
         return FactResult(query=query, missing="not_a_figure_question")
     if not query.subjects:
         return FactResult(query=query, missing="subject")
     op = query.operation
     if op is FactOperation.LOOKUP:
-        ranked, missing = _best(query, facts, query.subjects[0])
+        ranked, missing = _best(query, facts, query.subjects[0], index_year)
         if not ranked:
             return FactResult(query=query, missing=missing)
         question = unicodedata.normalize("NFKC", query.question)
@@ -513,7 +527,7 @@ def lookup(query: FactQuery, facts: Sequence[Fact]) -> FactResult:
 
     if op is FactOperation.DIFF:
         subject = query.subjects[0]
-        current, missing = _best(query, facts, subject)
+        current, missing = _best(query, facts, subject, index_year)
         if not current:
             return FactResult(query=query, missing=missing)
         cur = current[0]
@@ -521,7 +535,7 @@ def lookup(query: FactQuery, facts: Sequence[Fact]) -> FactResult:
         if cur.fiscal_year and to_western_year(cur.fiscal_year):
             prior_year = fiscal_year_label(to_western_year(cur.fiscal_year) - 1)
         prior_query = query.model_copy(update={"fiscal_year": prior_year, "year_offset": None})
-        prior, _ = _best(prior_query, facts, subject) if prior_year else ([], None)
+        prior, _ = _best(prior_query, facts, subject, index_year) if prior_year else ([], None)
         prior = [p for p in prior if _same_year(p.fiscal_year, prior_year)]
         if not prior:
             return FactResult(query=query, facts=(cur,), answerable=False, missing="prior_year")
@@ -542,11 +556,11 @@ def lookup(query: FactQuery, facts: Sequence[Fact]) -> FactResult:
 
     per_subject: list[Fact] = []
     for subject in query.subjects:
-        ranked, missing = _best(query, facts, subject)
+        ranked, missing = _best(query, facts, subject, index_year)
         if not ranked and query.attribute in _BUDGET_KINDS:
             # "Aの補正予算とBの予算": each program's budget figure of the kind it has
             for other in _BUDGET_KINDS - {query.attribute}:
-                ranked, _ = _best(query.model_copy(update={"attribute": other}), facts, subject)
+                ranked, _ = _best(query.model_copy(update={"attribute": other}), facts, subject, index_year)
                 if ranked:
                     break
         if not ranked:
@@ -1111,8 +1125,16 @@ class FactsIndex:
         )
 
     def lookup(self, query: FactQuery) -> FactResult:
-        """`lookup` over this index's facts."""
-        return lookup(query, self.facts)
+        """`lookup` over this index's facts, one subject's facts at a time."""
+        return lookup(query, self.facts, self.by_subject, self.reference_year)
+
+    @cached_property
+    def by_subject(self) -> dict[str, list[Fact]]:
+        """Subject → its facts, in index order."""
+        table: dict[str, list[Fact]] = {}
+        for fact in self.facts:
+            table.setdefault(fact.subject, []).append(fact)
+        return table
 
     def answer(self, question: str) -> FactResult:
         """Parse and look up in one call."""

@@ -315,7 +315,7 @@ class ChatApp:
 
     def _reload(self) -> None:
         fresh = Assistant.load(self.bot.directory)
-        fresh.retriever.warm_up()  # load the encoder here, not in the next user's question
+        fresh.warm_up()  # load the encoder and build the lookup tables here, not in the next user's question
         self._bot = fresh
 
 
@@ -485,7 +485,7 @@ def serve(index: str | None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT)
     from assistant.core import default_assistant
 
     bot = Assistant.load(index) if index else default_assistant()
-    bot.retriever.warm_up()
+    bot.warm_up()
     demo = build_app(bot)
     try:
         launch(demo, host, port)
