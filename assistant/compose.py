@@ -56,6 +56,9 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
             text = (f"「{escape_markdown(unknown)}」は資料に見当たりません。{NOT_FOUND['ja']}" if lang == "ja"
                     else f"The documents do not mention {unknown}.")
             return Answer(text=text, answerable=False, citations=passages[:3], **base)
+    quoted = _quoted_figure_answer(bot, resolution.question, passages, lang, base, query) if lang == "ja" else None
+    if quoted is not None:  # "「最大5億円」は直接経費？": the question is about a figure it quotes
+        return quoted
     if query is not None and query.is_figure_question:
         result = lookup_facts(bot, query, hits)
         # (an English question describes its program in words a Japanese fact line never has: only the
@@ -605,6 +608,32 @@ def _figure_after_topic(line: str, units: tuple[str, ...], topics: list[str]) ->
         if any(t and _covered(t, before) for t in topics):
             return m
     return matches[0]
+
+
+_QUOTED_FIGURE = re.compile(r"(?:約|最大)?\d[\d,.]*(?:か国\d[\d,.]*)?(?:兆|億|千万|百万|万|千)?(?:円|件|人|名|か国)")
+
+
+def _quoted_figure_answer(
+    bot: "Assistant", question: str, passages: list[Citation], lang: str, base: dict, query: "FactQuery | None"
+) -> Answer | None:
+    """A question that quotes a figure ("「26か国59件」って、いつ時点？") asks about the line that
+    states it: quote that line (on the program's pages when it names one)."""
+    q = unicodedata.normalize("NFKC", question)
+    figures = [  # quoted (「最大5億円」) or made the topic (26か国59件って, 〜とは, 〜は)
+        m.group() for m in _QUOTED_FIGURE.finditer(q)
+        if q[m.start() - 1 : m.start()] in ("「", "\"", "'") or re.match(r"[」\"']|って|とは|は", q[m.end():])
+    ]
+    if not figures or (query is not None and query.operation.value != "lookup"):
+        return None  # a compare or sum with a figure in it is still a computation
+    candidates = _with_subject_chunks(bot, passages[:PASSAGES_K], _subject_pages(bot, query), question)
+    for n, c in enumerate(candidates):
+        offset = 0
+        for line in c.text.split("\n"):
+            start, offset = offset, offset + len(line) + 1
+            if any(f in unicodedata.normalize("NFKC", line) for f in figures):
+                cited = c.model_copy(update={"highlight_start": start, "highlight_end": start + len(line)})
+                return _quoted_answer(cited, merge_citations([cited], passages), lang, base, answerable=True)
+    return None
 
 
 def _as_written(line: str, match: re.Match) -> str:

@@ -163,6 +163,8 @@ class FactResult(_Frozen):
       pick one of several details (長期/短期), `listing` is True and each detail's fact is given.
     - diff: `facts` = (this year's, the prior year's); `derived_yen` the difference, `derived_text` it in the
       unit as written ("82百万円"), `percent_change` against the prior year.
+    - compare of changes ("増加額が大きいのは"): `changes` = (subject, yen change, %) per subject, `facts`
+      each subject's (this year's, prior year's) facts.
     - compare: `facts` = one per subject, larger first; `larger_subject`; `derived_*` the difference of the
       two largest; for "AはBの何倍", `ratio` = A / B with `facts` in the question's order.
     - sum: `facts` = the summed facts; `derived_*` the sum.
@@ -177,6 +179,7 @@ class FactResult(_Frozen):
     percent_change: float | None = None
     larger_subject: str | None = None
     ratio: float | None = None
+    changes: tuple[tuple[str, int, float | None], ...] = ()
     listing: bool = False
     missing: str | None = None
 
@@ -525,6 +528,9 @@ def lookup(
             return FactResult(query=query, facts=tuple(chosen), answerable=True, listing=True)
         return FactResult(query=query, facts=tuple(_support(ranked)), answerable=True)
 
+    if op is FactOperation.COMPARE and len(query.subjects) >= 2 and _asks_change(query.question):
+        return _compare_changes(query, facts, by_subject, index_year)
+
     if op is FactOperation.DIFF:
         subject = query.subjects[0]
         current, missing = _best(query, facts, subject, index_year)
@@ -608,6 +614,28 @@ def lookup(
         query=query, facts=ranked_facts, answerable=True, larger_subject=larger, derived_quantity=diff_q,
         derived_text=f"{_number(diff_q)}{ranked_facts[0].unit}",
     )
+
+
+def _compare_changes(
+    query: FactQuery, facts: Sequence[Fact], by_subject: Mapping[str, Sequence[Fact]] | None, index_year: str | None
+) -> FactResult:
+    """"AとB、前年度からの増加額が大きいのは？": each program's change over the prior year, from its cited facts."""
+    changes: list[tuple[str, int, float | None]] = []
+    cited: list[Fact] = []
+    for subject in query.subjects:
+        one = query.model_copy(update={"subjects": (subject,), "operation": FactOperation.DIFF, "year_offset": None,
+                                       "fiscal_year": None if query.year_offset is not None else query.fiscal_year})
+        result = lookup(one, facts, None, index_year)
+        if not result.answerable or result.derived_yen is None:
+            return FactResult(query=query, facts=tuple(cited + list(result.facts)), missing=result.missing or "prior_year")
+        changes.append((subject, result.derived_yen, result.percent_change))
+        cited.extend(result.facts)
+    return FactResult(query=query, facts=tuple(cited), answerable=True, changes=tuple(changes))
+
+
+def _asks_change(question: str) -> bool:
+    q = unicodedata.normalize("NFKC", question)
+    return any(cue in q for cue in ("増加額", "減少額", "増減", "増えた", "減った", "伸び", "前年度から", "前年度比", "前年度と比べ", "変わ"))
 
 
 def _number(value: float) -> str:
@@ -782,6 +810,8 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
             total = f"{result.derived_text}（{format_amount(result.derived_yen, '億円')}）"
         return f"{label}の合計は{total}です。（内訳: {items}）" if ja else f"The total {label} is {total} ({items})."
     # compare
+    if result.changes:
+        return _changes_sentence(result, unit, lang)
     if result.ratio is not None:
         a, b = facts[0], facts[1]
         a_name, b_name = _subject_label(result, a.subject, lang), _subject_label(result, b.subject, lang)
@@ -949,6 +979,35 @@ def _asks_ratio(question: str) -> bool:
 def _asks_smaller(question: str) -> bool:
     q = unicodedata.normalize("NFKC", question).lower()
     return any(cue in q for cue in ("少な", "小さ", "低い", "最小", "smallest", "least", "lowest", "fewest", "smaller", "less"))
+
+
+def _changes_sentence(result: FactResult, unit: str | None, lang: str) -> str:
+    """Each program's change over the prior year; the one asked about (largest, smallest, changed) first."""
+    ja = lang == "ja"
+    written = {f.subject: _common_unit([f]) for f in result.facts}
+
+    def amount(subject: str, yen: int) -> str:
+        if yen == 0:
+            return "同額" if ja else "unchanged"
+        return ("+" if yen > 0 else "-") + format_amount(abs(yen), unit or written.get(subject) or "百万円")
+
+    items = ("、" if ja else "; ").join(
+        f"{_subject_label(result, s, lang)} {amount(s, y)}" + (f"（{p:+.1f}%）" if ja and p else f" ({p:+.1f}%)" if p else "")
+        for s, y, p in result.changes
+    )
+    q = unicodedata.normalize("NFKC", result.query.question)
+    if "変わ" in q and not _has_any(q, ("大き", "小さ", "多", "少な")):
+        changed = [s for s, y, _ in result.changes if y]
+        if not changed:
+            return (f"いずれも前年度と同額です。（{items}）" if ja else f"None changed: all are the same as the previous year. ({items})")
+        names = "、".join(_subject_label(result, s, lang) for s in changed)
+        return f"前年度から変わったのは{names}です。（{items}）" if ja else f"Changed from the previous year: {names}. ({items})"
+    smaller = _asks_smaller(q)
+    subject, yen, _ = (min if smaller else max)(result.changes, key=lambda c: c[1])
+    word = ("小さい" if smaller else "大きい") if ja else ("smallest" if smaller else "largest")
+    name = _subject_label(result, subject, lang)
+    return (f"前年度からの増減が{word}のは{name}で、{amount(subject, yen)}です。（{items}）" if ja
+            else f"The {word} change over the previous year is {name}'s, {amount(subject, yen)}. ({items})")
 
 
 def _extreme_sentence(result: FactResult, unit: str | None, lang: str) -> str:

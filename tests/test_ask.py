@@ -291,3 +291,30 @@ def test_the_year_and_unit_a_question_names_pick_the_figure(bundled_bot, questio
 def test_a_word_that_names_another_quantity_is_never_answered_with_a_fact_that_lacks_it(bundled_bot, question):
     answer = bundled_bot.ask(question)
     assert not answer.answerable
+
+
+def test_which_program_grew_more_compares_their_changes(bundled_bot):
+    first = bundled_bot.ask("SICORPと国際青少年サイエンス交流事業、前年度からの増加額が大きいのはどっち？").text.split("\n")[0]
+    assert first.startswith("前年度からの増減が大きいのは国際青少年サイエンス交流事業で、+104百万円")
+    assert "+82百万円" in first
+
+
+def test_programs_that_did_not_change_are_said_to_be_unchanged(bundled_bot):
+    first = bundled_bot.ask("海外特別研究員事業とWPIのうち、前年度から予算が変わったものはある？").text.split("\n")[0]
+    assert first.startswith("いずれも前年度と同額です")
+
+
+@pytest.mark.parametrize("question, line", [
+    ("国際先導研究の「最大5億円」は間接経費込み？", "最大5億円(直接経費)"),
+    ("SICORPの「26か国59件」っていつの数字？", "件数:26か国59件(令和3年度)"),
+])
+def test_a_question_about_a_quoted_figure_quotes_its_line(bundled_bot, question, line):
+    answer = bundled_bot.ask(question)
+    top = answer.citations[0]
+    assert answer.answerable and top.text[top.highlight_start : top.highlight_end] == line
+
+
+def test_details_are_summed_when_asked(bundled_bot):
+    history = [{"role": "user", "content": "国際先導研究の海外派遣人数を教えて"}, {"role": "assistant", "content": "…"}]
+    first = bundled_bot.ask("長期と短期を足すと何人？", history=history).text.split("\n")[0]
+    assert first.startswith("合計は約1,825人")
