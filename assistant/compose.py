@@ -371,13 +371,14 @@ def _best_line(candidates: list[Citation], topics: list[str], question: str) -> 
 
 
 def _attribute_words() -> set[str]:
-    from assistant.facts import ATTRIBUTE_CUES
+    from assistant.facts import _DIFF_CUES, _TIME_COMPARE_CUES, ATTRIBUTE_CUES
 
     words = {canonical for canonical, _, _ in ATTRIBUTE_CUES}
     for _, ja, _ in ATTRIBUTE_CUES:
         words.update(ja)
     asked_kinds = {cue for cues, _ in _ASKED_KIND for cue in cues if len(cue) >= 2}  # 割合, パーセント: the figure's kind
-    return words | _GENERIC_QUESTION_WORDS | asked_kinds
+    english = {w for _, _, en in ATTRIBUTE_CUES for w in en if " " not in w}  # "budget" inside a Japanese question
+    return words | _GENERIC_QUESTION_WORDS | asked_kinds | english | set(_DIFF_CUES) | set(_TIME_COMPARE_CUES)
 
 
 _GENERIC_QUESTION_WORDS = {
@@ -385,7 +386,7 @@ _GENERIC_QUESTION_WORDS = {
     "数", "額", "数字", "年度", "令和", "平成", "見込み", "予定", "前年度", "今年度", "去年", "昨年", "今年", "本年度",
     "円", "億円", "百万円", "計上", "支援", "実施", "必要", "事業", "制度", "プログラム", "一番", "最も", "合計",
     "全部", "増加額", "減少額", "増加", "減少", "増減", "比較", "前年", "規模感", "程度", "くらい", "ぐらい", "大体",
-    "総額", "総計", "全体", "うち", "多く", "そもそも", "課題", "措置", "予算措置", "西暦", "規模", "予算規模", "予算案", "施策", "施策全体", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
+    "総額", "総計", "全体", "うち", "多く", "そもそも", "それぞれ", "各々", "両方", "課題", "措置", "だいたい", "大体", "ダメ", "だめ", "以上", "以下", "割以上", "予算措置", "西暦", "規模", "予算規模", "予算案", "施策", "施策全体", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
 }
 
 

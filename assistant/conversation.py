@@ -25,7 +25,7 @@ _LEADING_CUES = re.compile(
 )
 _DEMONSTRATIVES = re.compile(
     r"(?:その|この|あの|同|当該|前述の|上記の)(?:事業|プログラム|制度|施策|取組|取り組み)?(?:の|は|で)?|"
-    r"それ(?:の|は|で)?|"
+    r"それ(?!ぞれ)(?:の|は|で)?|"
     r"\b(?:its|it|that program|this program|the program|that|this|the same program|they|their)\b",
     re.IGNORECASE,
 )

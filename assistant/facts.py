@@ -104,10 +104,10 @@ _DIFF_CUES = ("増減", "増加", "減少", "前年度比", "前年比", "対前
 _DIFF_CUES_EN = ("change", "increase", "decrease", "difference", "grow", "grew", "differ", "compared with the previous",
                  "compared to the previous", "year-on-year", "year on year")
 _COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "小さい", "比較", "上回", "下回", "より", "早い", "遅い", "古い", "新しい",
-                  "一番", "最も", "もっとも", "何倍", "倍")
+                  "一番", "いちばん", "最も", "もっとも", "何倍", "倍", "最近", "歴史", "最初")
 _COMPARE_CUES_EN = ("which", "larger", "bigger", "more", "less", "smaller", "compare", "greater", "higher", "lower", "earlier", "older",
                      "largest", "smallest", "times")
-_TIME_COMPARE_CUES = ("早い", "遅い", "古い", "新しい", "先に", "後に", "早く", "遅く")
+_TIME_COMPARE_CUES = ("早い", "遅い", "古い", "新しい", "先に", "後に", "早く", "遅く", "最近", "最新", "歴史", "最初")
 _SUM_CUES = ("合計", "合わせ", "あわせ", "総額", "総計", "全部で", "合算", "計で", "足すと")
 _SUM_CUES_EN = ("total", "sum", "combined", "altogether", "together", "in all")
 _PRIOR_CUES = ("前年度", "昨年度", "前年", "去年", "前の年度", "昨年", "前の年")
@@ -733,6 +733,9 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
     facts = result.facts
     unit = q.wants_unit
     if q.operation is FactOperation.LOOKUP:
+        per_item = _per_item_figures(result, lang)
+        if per_item:
+            return per_item
         if result.listing and len(facts) == 2 and _has_any(unicodedata.normalize("NFKC", q.question), ("より", "差", "違い")):
             difference = _detail_difference(result, lang)
             if difference:
@@ -833,6 +836,11 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
             (b_name, b_value, a_name, a_value) if earlier_first else (a_name, a_value, b_name, b_value)
         )
         word = ("先" if earlier_first else "後") if ja else ("earlier" if earlier_first else "later")
+        gap = _years_apart(first, second)
+        if gap and ("何年" in q.question or "how many years" in q.question.lower()):
+            # "何年早く始まった？": the years between the two starts, from both cited values
+            return (f"{winner}の方が{gap}年{'早' if earlier_first else '遅'}く始まっています（{winner_value}、{other}は{other_value}）。" if ja
+                    else f"{winner} started {gap} years {word} ({winner_value}; {other}: {other_value}).")
         return (f"{winner}の方が{word}です（{winner_value}）。{other}は{other_value}です。" if ja
                 else f"{winner} is {word} ({winner_value}); {other}: {other_value}.")
     diff = result.derived_text
@@ -848,6 +856,26 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
     if ja:
         return f"{a_name}の方が{'大き' if money else '多'}く、{a_value}です。{b_name}は{b_value}で、差は{diff}です。"
     return f"{a_name} is {'larger' if money else 'more'}, at {a_value}. {b_name}: {b_value}; the difference is {diff}."
+
+
+_PER_ITEM = re.compile(r"(?P<n>[\d,]+)件\s*[×x]\s*(?P<each>(?:のべ|延べ)?[\d,]+人)")
+
+
+def _per_item_figures(result: FactResult, lang: str) -> str | None:
+    """"1件あたり何人？" answered by a value's note written as "15件×のべ105人": the per-project figure as written."""
+    q = unicodedata.normalize("NFKC", result.query.question).lower()
+    if not any(cue in q for cue in ("1件あたり", "1件当たり", "1課題あたり", "per project", "each project")):
+        return None
+    parts = []
+    for f in result.facts:
+        m = _PER_ITEM.search(unicodedata.normalize("NFKC", f.value))
+        if m is None:
+            return None
+        parts.append((f, m.group("each"), m.group(0)))
+    subject = _subject_label(result, result.facts[0].subject, lang)
+    if lang == "ja":
+        return f"{subject}の1件あたりは" + "、".join(f"{_attribute_label(f, lang)} {each}" for f, each, _ in parts) + "です。（" + "、".join(w for _, _, w in parts) + "）"
+    return f"Per project, {subject}: " + "; ".join(f"{_attribute_label(f, lang)} {each}" for f, each, _ in parts) + "."
 
 
 def _detail_sum(result: FactResult, lang: str) -> str | None:
@@ -996,7 +1024,16 @@ def _changes_sentence(result: FactResult, unit: str | None, lang: str) -> str:
         for s, y, p in result.changes
     )
     q = unicodedata.normalize("NFKC", result.query.question)
-    if "変わ" in q and not _has_any(q, ("大き", "小さ", "多", "少な")):
+    ranking = _has_any(q, ("大き", "小さ", "多", "少な", "一番", "いちばん", "最も"))
+    for cues, keep, word_ja, word_en in ((("減っ", "減少", "減額", "減ら"), lambda y: y < 0, "減った", "decreased"),
+                                        (("増え", "増加", "増額", "増や"), lambda y: y > 0, "増えた", "increased")):
+        if _has_any(q, cues) and not ranking:
+            picked = [s for s, y, _ in result.changes if keep(y)]
+            if not picked:
+                return f"前年度より{word_ja}ものはありません。（{items}）" if ja else f"None {word_en}. ({items})"
+            names = "、".join(_subject_label(result, s, lang) for s in picked)
+            return f"前年度より{word_ja}のは{names}です。（{items}）" if ja else f"{names} {word_en}. ({items})"
+    if "変わ" in q and not ranking:
         changed = [s for s, y, _ in result.changes if y]
         if not changed:
             return (f"いずれも前年度と同額です。（{items}）" if ja else f"None changed: all are the same as the previous year. ({items})")
@@ -1037,9 +1074,16 @@ def _asks_when(question: str) -> bool:
     return any(cue in q for cue in ("何年度", "何年に", "いつ", "when", "what year")) and "何年間" not in q
 
 
+def _years_apart(a: Fact, b: Fact) -> int | None:
+    """Whole years between two start-time facts' values ("昭和57年度", "昭和63年度" → 6), or None."""
+    ya = find_years(unicodedata.normalize("NFKC", a.value))
+    yb = find_years(unicodedata.normalize("NFKC", b.value))
+    return abs(ya[0].year - yb[0].year) if ya and yb else None
+
+
 def _asks_earlier(question: str) -> bool:
     q = unicodedata.normalize("NFKC", question).lower()
-    return not any(cue in q for cue in ("後", "遅", "新し", "later", "newer", "more recent"))
+    return not any(cue in q for cue in ("後", "遅", "新し", "最近", "最新", "later", "newer", "more recent", "latest", "most recent"))
 
 
 # -- tables and the index -------------------------------------------------------------------------------------------

@@ -318,3 +318,14 @@ def test_details_are_summed_when_asked(bundled_bot):
     history = [{"role": "user", "content": "国際先導研究の海外派遣人数を教えて"}, {"role": "assistant", "content": "…"}]
     first = bundled_bot.ask("長期と短期を足すと何人？", history=history).text.split("\n")[0]
     assert first.startswith("合計は約1,825人")
+
+
+@pytest.mark.parametrize("question, start", [
+    ("SICORP、SATREPS、WPIのうち、前年度より予算が減ったのは？", "前年度より減ったのは地球規模課題対応国際科学技術協力プログラム(SATREPS)です"),
+    ("海外特別研究員事業は外国人研究者招へい事業より何年早く始まった？", "海外特別研究員事業の方が6年早く始まっています"),
+    ("SICORPと国際青少年サイエンス交流事業、歴史が長いのは？", "戦略的国際共同研究プログラム(SICORP)の方が先です"),
+    ("国際先導研究の長期派遣は1件あたり何人？", "科学研究費助成事業「国際先導研究」の1件あたりは海外派遣人数(長期) 15人です"),
+])
+def test_more_comparison_and_per_item_shapes(bundled_bot, question, start):
+    first = bundled_bot.ask(question).text.split("\n")[0]
+    assert first.startswith(start), first
