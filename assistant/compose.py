@@ -251,7 +251,7 @@ def _fact_answer(result: "FactResult", passages: list[Citation], lang: str, base
     direct = describe_fact_result(result, lang)
     if not result.query.subject_surfaces and result.query.subjects:
         note = "（質問の対象を資料の「{}」と解しました）" if lang == "ja" else " (read as the documents' {})"
-        direct += note.format(result.query.subjects[0])
+        direct += note.format("」「".join(result.query.subjects) if lang == "ja" else ", ".join(result.query.subjects))
     refs = [citations.index(c) + 1 for c in fact_citations]
     direct += " " + "".join(f"[{n}]" for n in refs[:3])
     lines = [direct, "", _quote(fact_citations[0], lang) + " [1]", "", _references(citations, lang)]

@@ -1201,7 +1201,33 @@ class FactsIndex:
             loose = loose_subject(question, self._names, self._names_by_char)
             if loose is not None:
                 query = query.model_copy(update={"subjects": (loose,), "subject_surfaces": ()})
+            return query
+        text = unicodedata.normalize("NFKC", question)
+        two = _has_any(text, _COMPARE_CUES + _SUM_CUES + _DIFF_CUES) or "と" in text
+        named = self._loosely_named(question, query) if two else []
+        if named:  # "国際先導研究と若手研究者の新たな流動モードの促進、…": a second program named loosely
+            text = unicodedata.normalize("NFKC", question)
+            for term, name in named:
+                text = text.replace(term, name, 1)
+            again = parse_fact_question(text, self.gazetteer).model_copy(update={"question": question, "subject_surfaces": ()})
+            if len(again.subjects) > len(query.subjects):
+                return again
         return query
+
+    def _loosely_named(self, question: str, query: FactQuery) -> list[tuple[str, str]]:
+        """(word, subject) for long words (5+ characters) of the question outside its exact names that
+        resemble one other subject only; asked only of questions that could name two programs."""
+        from assistant.words import focus_terms
+
+        rest = unicodedata.normalize("NFKC", question)
+        for surface in query.subject_surfaces:
+            rest = rest.replace(surface, "、")
+        found = []
+        for term in focus_terms(rest):
+            names = self.resembling(term) if len(term) >= 5 else []
+            if len(names) == 1 and names[0] not in query.subjects:
+                found.append((term, names[0]))
+        return found
 
     def resembling(self, word: str, share: float = LOOSE_NAME_SHARE) -> list[str]:
         """The subject names holding every character and at least `share` of the bigrams of `word`."""

@@ -329,3 +329,8 @@ def test_details_are_summed_when_asked(bundled_bot):
 def test_more_comparison_and_per_item_shapes(bundled_bot, question, start):
     first = bundled_bot.ask(question).text.split("\n")[0]
     assert first.startswith(start), first
+
+
+def test_a_second_program_named_loosely_joins_the_comparison(bundled_bot):
+    first = bundled_bot.ask("国際先導研究と若手研究者の流動モードの促進、支援件数が多いのはどちら？").text.split("\n")[0]
+    assert first.startswith("国際頭脳循環に参入する若手研究者の新たな流動モードの促進の方が多く、20件程度"), first
