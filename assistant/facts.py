@@ -1120,7 +1120,7 @@ def facts_table(facts: Iterable[Fact]) -> list[dict]:
 
 
 LOOSE_NAME_SHARE = 0.75  # share of a question word's bigrams that must lie in one subject's name
-_NAME_SUFFIX = re.compile(r"(?:事業|プログラム|制度|イニシアティブ|基金|補助金)$")
+_NAME_SUFFIX = re.compile(r"(?:事業|プログラム|制度|イニシアティブ|基金|補助金)?(?:全体|全般|総額|全部)?$")
 
 
 def name_bigram_share(word: str, name: str) -> float:
