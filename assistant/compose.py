@@ -31,7 +31,7 @@ NOT_FOUND = {"ja": "資料には記載がありません。", "en": "The documen
 PASSAGES_K = 5
 DASHES = {"ー", "-", "－", "―", "−", "ｰ", "—"}
 QUOTE_CHARS = 160
-DESCRIBED_SUBJECT_WORDS = 2  # glossed words a program's name must hold to stand for an English description
+DESCRIBED_SUBJECT_WORDS = 3  # glossed words a program's name must hold to stand for an English description
 
 
 def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *, ranker: Ranker) -> Answer:
@@ -119,7 +119,7 @@ def _gloss(resolution: "Resolution") -> "Gloss":
 
 
 def _described_subject(bot: "Assistant", gloss: "Gloss") -> str | None:
-    """The one subject whose Japanese name holds at least two of an English question's glossed
+    """The one subject whose Japanese name holds at least three of an English question's glossed
     words, more than any other name does ("invites foreign researchers" → 外国人研究者招へい事業)."""
     scores: dict[str, int] = {}
     for entry in bot.facts_index.gazetteer.entries:
@@ -269,7 +269,10 @@ def _abstain_with_nearby(
     from assistant.facts import _attribute_label  # the same labels the answers use
 
     query = result.query
-    subject = query.subjects[0] if query.subjects else None
+    subject = result.missing_subject or (query.subjects[0] if query.subjects else None)
+    if result.missing_subject:  # "AとBはどっちが古い？" with no start date for B: say it is B's that is missing
+        surface = next((s for s, n in zip(query.subject_surfaces, query.subjects) if n == subject), subject)
+        query = query.model_copy(update={"subjects": (subject,), "subject_surfaces": (surface,)})
     nearby = _nearby_facts(bot.facts_index.by_subject.get(subject, []) if subject else [], subject, query.attribute)
     wanted = _wanted_label(query, lang)
     if looked_for and lang == "ja":

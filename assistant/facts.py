@@ -180,6 +180,7 @@ class FactResult(_Frozen):
     larger_subject: str | None = None
     ratio: float | None = None
     changes: tuple[tuple[str, int, float | None], ...] = ()
+    missing_subject: str | None = None  # in a compare or sum: the subject whose figure is missing
     listing: bool = False
     missing: str | None = None
 
@@ -570,7 +571,7 @@ def lookup(
                 if ranked:
                     break
         if not ranked:
-            return FactResult(query=query, facts=tuple(per_subject), missing=missing)
+            return FactResult(query=query, facts=tuple(per_subject), missing=missing, missing_subject=subject)
         per_subject.append(ranked[0])
     amounts = [f.amount_yen for f in per_subject]
     quantities = [f.quantity for f in per_subject]
