@@ -90,14 +90,15 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
         if result.missing in {"fiscal_year", "attribute", "prior_year"} or query.subjects:
             looked_for = [t for t in unexplained if t != "key"]
             return _abstain_with_nearby(bot, result, passages, lang, base, looked_for=looked_for)
-    if _asked_units(reading):
+    if _asked_units(reading) and not _asks_for_a_name(unicodedata.normalize("NFKC", reading)):
         figure = _passage_figure_answer(bot, reading, passages, lang, base, query, topics=topics)
         if figure is not None:
             return figure
-        if query is not None and query.is_figure_question:
-            # A figure was asked for and no passage states one of that kind: say so, quote nothing.
-            text = f"{escape_markdown(_wanted_label(query, lang))}の数値は資料に記載がありません。"
-            return Answer(text=text + "\n\n" + _references(passages[:3], lang), answerable=False, citations=passages[:3], **base)
+        # A figure of a kind was asked for ("何か国", "何人") and no passage states one: say so, quote nothing.
+        label = _wanted_label(query, lang) if query is not None else ("数値" if lang == "ja" else "figure")
+        label = label if label.endswith("数値") else f"{label}の数値"
+        text = f"{escape_markdown(label)}は資料に記載がありません。" if lang == "ja" else f"The documents give no {label}."
+        return Answer(text=text + "\n\n" + _references(passages[:3], lang), answerable=False, citations=passages[:3], **base)
     if query is not None and query.subjects:
         key_value = _key_value_answer(bot, reading, passages, lang, base, query, topics=topics)
         if key_value is not None:
@@ -421,7 +422,8 @@ def _question_topics(bot: "Assistant", question: str) -> list[str]:
         for word in attribute_words:
             if len(word) >= 2:
                 term = term.replace(word, " ")
-        topics.extend(t for t in term.split() if len(t) >= 2 and t not in attribute_words)
+        # "寄附額" asks for the amount of 寄附: the 額 is the figure's kind, 寄附 the topic
+        topics.extend(t.removesuffix("額") if len(t) >= 3 else t for t in term.split() if len(t) >= 2 and t not in attribute_words)
     return topics
 
 
@@ -580,6 +582,13 @@ _ASKED_KIND = (
 )
 
 
+def _asks_for_a_name(text: str) -> bool:
+    """Whether the question asks where / which / what kind (a name or a place), not a figure."""
+    from assistant.facts import _asks_for_a_name as asks
+
+    return asks(text)
+
+
 def _attribute_units(query: "FactQuery | None") -> tuple[str, ...]:
     """The units a figure of the query's attribute carries (a start is a 年度, not a 2年 duration); () if any."""
     attribute = (query.attribute or "") if query is not None else ""
@@ -640,8 +649,16 @@ def _quoted_figure_answer(
     return None
 
 
+_DATE_AROUND = re.compile(r"(?:令和|平成|昭和)?\d+年(?:度)?(?:\d+月(?:\d+日)?)?")
+
+
 def _as_written(line: str, match: re.Match) -> str:
-    """A figure of a line with the words that qualify it ("約", "程度以上", "～"), as written."""
+    """A figure of a line with the words that qualify it ("約", "程度以上", "～"), as written; a year
+    inside a date is the whole date ("令和3年6月18日", not "3年")."""
+    if match.group().endswith("年"):
+        for date in _DATE_AROUND.finditer(line):
+            if date.start() <= match.start() < date.end():
+                return date.group()
     before = _QUALIFIER_BEFORE.search(line[: match.start()])
     after = _QUALIFIER_AFTER.match(line[match.end() :])
     return (before.group() if before else "") + match.group() + (after.group() if after else "")
@@ -802,7 +819,7 @@ def _missing_focus(bot: "Assistant", question: str, passages: list[Citation]) ->
     Evidence, not a score: a question about SICORP's 採択率 retrieves SICORP passages with a high
     score, yet none of them says 採択率, so the documents do not answer it.
     """
-    terms = focus_terms(_content_text(bot, question))
+    terms = [t.removesuffix("額") if len(t) >= 3 else t for t in focus_terms(_content_text(bot, question))]
     text = "\n".join(p.text for p in passages)
     return [t for t in terms if not _covered(t, text)]
 

@@ -39,11 +39,18 @@ def focus_terms(question: str) -> list[str]:
     return [t for t in terms if len(t) >= 2 and not _QUESTION_NOISE.fullmatch(t)]
 
 
+_COUNTERS = {"件", "人", "名", "年", "年間", "年度", "か月", "ヶ月", "月", "割", "倍", "歳", "週間", "日", "回", "拠点", "か国", "カ国", "億", "万", "円", "%"}
+
+
 def _noun_flags(tokens) -> list[tuple[str, bool]]:
     out = []
+    after_nani = False
     for surface, pos1, pos2 in tokens:
         is_content = pos1 in {"名詞", "接頭辞"} or (pos1 == "接尾辞" and pos2 == "名詞的") or surface.isascii() and surface.isalnum()
         if pos2 in {"数詞"} or surface in {"何", "いくら", "どれ", "どこ", "いつ", "こと", "もの", "ため", "よう"}:
             is_content = False
+        if after_nani and surface in _COUNTERS:
+            is_content = False  # "何件", "何人": the counter belongs to the question word
+        after_nani = surface == "何"
         out.append((surface, is_content))
     return out

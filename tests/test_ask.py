@@ -334,3 +334,13 @@ def test_more_comparison_and_per_item_shapes(bundled_bot, question, start):
 def test_a_second_program_named_loosely_joins_the_comparison(bundled_bot):
     first = bundled_bot.ask("国際先導研究と若手研究者の流動モードの促進、支援件数が多いのはどちら？").text.split("\n")[0]
     assert first.startswith("国際頭脳循環に参入する若手研究者の新たな流動モードの促進の方が多く、20件程度"), first
+
+
+def test_a_year_inside_a_date_leads_as_the_whole_date(bundled_bot):
+    first = bundled_bot.ask("統合イノベーション戦略2021はいつ閣議決定された？").text.split("\n")[0]
+    assert "令和3年6月18日" in first
+
+
+def test_a_count_of_a_kind_no_passage_states_is_refused(bundled_bot):
+    answer = bundled_bot.ask("SATREPSは何か国と共同研究をしていますか")
+    assert not answer.answerable
