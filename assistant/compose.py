@@ -612,10 +612,17 @@ _QUALIFIER_BEFORE = re.compile(r"(?:約|最大|最小|常に|のべ)$")
 _QUALIFIER_AFTER = re.compile(r"^(?:程度)?(?:以上|以下|以内|未満)?(?:[～~])?")
 
 
+def _in_parentheses(line: str, at: int) -> bool:
+    before = line[:at]
+    return before.count("(") + before.count("（") > before.count(")") + before.count("）")
+
+
 def _figure_after_topic(line: str, units: tuple[str, ...], topics: list[str]) -> re.Match:
     """The figure of the asked kind in a line that a topic word stands right before ("事務経費10百万円"
     in a breakdown), else the first of that kind."""
     matches = [m for m in _FIGURE_IN_TEXT.finditer(line) if not units or m.group().endswith(units)]
+    outside = [m for m in matches if not _in_parentheses(line, m.start())]
+    matches = outside or matches  # a note in parentheses ("(2007年度採択拠点は100人～)") qualifies the main figure
     for m in matches:
         before = line[max(0, m.start() - 12) : m.start()]
         if any(t and _covered(t, before) for t in topics):

@@ -351,7 +351,8 @@ def test_serve_warns_on_a_non_loopback_host_and_binds_where_asked(monkeypatch, c
 
 
 class _FakeLoaded:
-    class retriever:
-        @staticmethod
-        def warm_up():
-            pass
+    """An Assistant stand-in: serve() only warms it up before building the app."""
+
+    @staticmethod
+    def warm_up():
+        pass
