@@ -578,6 +578,7 @@ _ASKED_KIND = (
     (("いくら", "金額", "予算", "何円", "何億", "何百万", "経費"), ("円",)),
     (("何年", "期間", "何か月", "何ヶ月"), ("年", "か月", "ヶ月", "週間")),
     (("何歳", "年齢"), ("歳",)),
+    (("いつ", "何月"), ("年",)),  # a time: a figure with a year (a date), not a count
     (("いくつ", "何拠点", "何か国", "何カ国"), ("拠点", "か国", "件")),
 )
 
@@ -621,8 +622,9 @@ def _figure_after_topic(line: str, units: tuple[str, ...], topics: list[str]) ->
     """The figure of the asked kind in a line that a topic word stands right before ("事務経費10百万円"
     in a breakdown), else the first of that kind."""
     matches = [m for m in _FIGURE_IN_TEXT.finditer(line) if not units or m.group().endswith(units)]
-    outside = [m for m in matches if not _in_parentheses(line, m.start())]
-    matches = outside or matches  # a note in parentheses ("(2007年度採択拠点は100人～)") qualifies the main figure
+    if not any(u in units for u in ("年", "年度")):  # a date is often written in parentheses: (令和3年6月18日閣議決定)
+        outside = [m for m in matches if not _in_parentheses(line, m.start())]
+        matches = outside or matches  # a note in parentheses ("(2007年度採択拠点は100人～)") qualifies the main figure
     for m in matches:
         before = line[max(0, m.start() - 12) : m.start()]
         if any(t and _covered(t, before) for t in topics):
@@ -693,6 +695,7 @@ def _passage_figure_answer(
     question's topic words (`topics`, default: those of `question`)."""
     topics = _question_topics(bot, question) if topics is None else topics
     units = _asked_units(question) or _attribute_units(query)
+    when = any(w in unicodedata.normalize("NFKC", question) for w in ("いつ", "何月"))
     years = _year_words(query)
     pages = _subject_pages(bot, query)
     if not topics:
@@ -721,6 +724,8 @@ def _passage_figure_answer(
                 share = (own + 0.5 * context) / len(topics) if own else 0.0
                 if share >= (0.5 if pages is not None else 0.66) and (best is None or share > best[0]):
                     asked = _as_written(line, _figure_after_topic(line, units, topics))
+                    if when and not re.match(r"(?:令和|平成|昭和)|\d{4}", asked):
+                        continue  # "いつ": a date ("令和3年6月18日", "2007年度"), not a duration ("2年")
                     if asked in bot.facts_index.budget_values:
                         continue  # a budget the facts hold would have answered through them, if it were the one asked
                     best = (share, n, start, start + len(line), asked)
