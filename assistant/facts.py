@@ -997,7 +997,8 @@ def _asks_percent(question: str) -> bool:
 
 def _asks_difference(question: str) -> bool:
     q = unicodedata.normalize("NFKC", question).lower()
-    return any(cue in q for cue in ("差", "違", "上回", "下回", "difference", "how much more", "how much larger", "how much bigger"))
+    return any(cue in q for cue in ("差", "違", "上回", "下回", "difference", "how much more", "how much larger", "how much bigger",
+                                    "how many more", "how many fewer", "how much less", "how much smaller"))
 
 
 def _asks_ratio(question: str) -> bool:

@@ -344,3 +344,11 @@ def test_a_year_inside_a_date_leads_as_the_whole_date(bundled_bot):
 def test_a_count_of_a_kind_no_passage_states_is_refused(bundled_bot):
     answer = bundled_bot.ask("SATREPSは何か国と共同研究をしていますか")
     assert not answer.answerable
+
+
+@pytest.mark.parametrize("question, start", [
+    ("How many more fellows does the JSPS invitation program adopt than the Overseas Challenge Program?", "The difference is 351人"),
+    ("Which has the larger budget: WPI or the Overseas Research Fellowships?", "WPI (世界トップレベル研究拠点プログラム(WPI)) is larger, at 6,100百万円"),
+])
+def test_english_comparisons_lead_with_what_they_ask(bundled_bot, question, start):
+    assert bundled_bot.ask(question).text.startswith(start)
