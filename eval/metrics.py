@@ -34,6 +34,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from itertools import combinations
 from typing import NamedTuple
 
 _WHITESPACE = re.compile(r"\s+")
@@ -305,12 +306,17 @@ def states_wrong_amount(answer_text: str, accepted: Sequence[str], *, unanswerab
     return bool(stated - allowed)
 
 
+MAX_SUMMED = 4  # a stated total may add up to this many cited amounts ("3事業の合計")
+
+
 def is_faithful(answer_text: str, cited_passages: Iterable[str]) -> bool:
-    """Whether every amount in the answer appears in a cited passage (by value), or is the sum or
-    difference of two amounts that do.
+    """Whether every amount in the answer appears in a cited passage (by value), or is the difference
+    of two amounts that do, or the sum of up to `MAX_SUMMED` of them.
 
     Example:
         >>> is_faithful("差は160百万円です。", ["SICORP 1,160百万円", "前年度 1,000百万円"])
+        True
+        >>> is_faithful("合計は6百万円です。", ["A 1百万円", "B 2百万円", "C 3百万円"])
         True
         >>> is_faithful("12億円です。", ["SICORP 1,160百万円"])
         False
@@ -325,6 +331,11 @@ def is_faithful(answer_text: str, cited_passages: Iterable[str]) -> bool:
     for a in cited:
         for b in cited:
             if a.unit == b.unit:
-                derivable.add(AmountValue(a.unit, a.value + b.value))
                 derivable.add(AmountValue(a.unit, abs(a.value - b.value)))
+    by_unit: dict = {}
+    for a in cited:
+        by_unit.setdefault(a.unit, []).append(a.value)
+    for unit, values in by_unit.items():
+        for size in range(2, min(MAX_SUMMED, len(values)) + 1):
+            derivable.update(AmountValue(unit, sum(combo)) for combo in combinations(values, size))
     return stated <= derivable

@@ -231,6 +231,9 @@ FAITHFUL_CASES = [
     ("資料には記載がありません。", [], True),  # no amount, nothing to check
     ("178人です。", ["採用人数 178人"], True),
     ("178円です。", ["採用人数 178人"], False),  # units must agree
+    ("合計は809人です。", ["178人", "140人", "491人"], True),  # a sum of three cited counts
+    ("合計は15人です。", ["1人", "2人", "3人", "4人", "5人"], False),  # five terms: more than a total the answer may state
+    ("合計は7人です。", ["1人", "2人", "3人"], False),  # no subset of the cited counts adds up to it
 ]
 
 
