@@ -134,25 +134,16 @@ def test_no_question_is_asked_twice_with_the_same_history(name):
     assert not [k for k, n in keys.items() if n > 1]
 
 
-@pytest.mark.parametrize("row", DEV2_ROWS, ids=_ids(DEV2_ROWS))
-def test_dev2_rows_are_development_rows_with_2nn_ids(row):
-    m = DEV2_ID.match(row["id"])
-    assert m and m.group("kind") == row["kind"], f"{row['id']}: dev2.jsonl ids are <kind>-2NN"
-    assert row["split"] == "dev", f"{row['id']}: dev2.jsonl is development data only; split must be 'dev'"
+# Each extra development set: its file name, its rows and the digit its ids carry (<kind>-2NN in dev2.jsonl).
+DEV_SETS = [("dev2", DEV2_ROWS, DEV2_ID), ("dev3", DEV3_ROWS, DEV3_ID), ("dev4", DEV4_ROWS, DEV4_ID)]
+DEV_SET_ROWS = [(name, row, pattern) for name, rows, pattern in DEV_SETS for row in rows]
 
 
-@pytest.mark.parametrize("row", DEV3_ROWS, ids=_ids(DEV3_ROWS))
-def test_dev3_rows_are_development_rows_with_3nn_ids(row):
-    m = DEV3_ID.match(row["id"])
-    assert m and m.group("kind") == row["kind"], f"{row['id']}: dev3.jsonl ids are <kind>-3NN"
-    assert row["split"] == "dev", f"{row['id']}: dev3.jsonl is development data only; split must be 'dev'"
-
-
-@pytest.mark.parametrize("row", DEV4_ROWS, ids=_ids(DEV4_ROWS))
-def test_dev4_rows_are_development_rows_with_4nn_ids(row):
-    m = DEV4_ID.match(row["id"])
-    assert m and m.group("kind") == row["kind"], f"{row['id']}: dev4.jsonl ids are <kind>-4NN"
-    assert row["split"] == "dev", f"{row['id']}: dev4.jsonl is development data only; split must be 'dev'"
+@pytest.mark.parametrize(("name", "row", "pattern"), DEV_SET_ROWS, ids=[f"{n}:{r['id']}" for n, r, _ in DEV_SET_ROWS])
+def test_extra_dev_rows_are_development_rows_with_their_sets_ids(name, row, pattern):
+    m = pattern.match(row["id"])
+    assert m and m.group("kind") == row["kind"], f"{row['id']}: ids in {name}.jsonl are <kind>-{name[-1]}NN"
+    assert row["split"] == "dev", f"{row['id']}: {name}.jsonl is development data only; split must be 'dev'"
 
 
 @pytest.mark.parametrize("row", ALL_ROWS, ids=_ids(ALL_ROWS))
