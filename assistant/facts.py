@@ -104,7 +104,7 @@ _DIFF_CUES = ("増減", "増加", "減少", "前年度比", "前年比", "対前
 _DIFF_CUES_EN = ("change", "increase", "decrease", "difference", "grow", "grew", "differ", "compared with the previous",
                  "compared to the previous", "year-on-year", "year on year")
 _COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "小さい", "比較", "上回", "下回", "より", "早い", "遅い", "古い", "新しい",
-                  "一番", "いちばん", "最も", "もっとも", "何倍", "倍", "最近", "歴史", "最初")
+                  "一番", "いちばん", "最も", "もっとも", "何倍", "倍", "最近", "歴史", "最初", "番目", "順")
 _COMPARE_CUES_EN = ("which", "larger", "bigger", "more", "less", "smaller", "compare", "greater", "higher", "lower", "earlier", "older",
                      "largest", "smallest", "times")
 _TIME_COMPARE_CUES = ("早い", "遅い", "古い", "新しい", "先に", "後に", "早く", "遅く", "最近", "最新", "歴史", "最初")
@@ -154,6 +154,7 @@ class FactQuery(_Frozen):
     operation: FactOperation = FactOperation.LOOKUP
     is_figure_question: bool = False
     lang: str = "ja"
+    fiscal_years: tuple[str, ...] = ()  # every fiscal year the question names ("令和3年度と令和4年度の予算を足すと")
 
 
 class FactResult(_Frozen):
@@ -286,6 +287,7 @@ def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str
     years = [y for y in found if y.fiscal or not y.text.endswith("年")]
     if not years:
         years = [y for y in found if re.search(r"(?:令和|平成|昭和|R|H)", y.text)]
+    named_years = tuple(dict.fromkeys(fiscal_year_label(y.year) for y in years))
     if years:
         fiscal_year = fiscal_year_label(years[0].year)
     else:
@@ -313,8 +315,9 @@ def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str
                 break
 
     operation = FactOperation.LOOKUP
-    if _has_any(rest, _SUM_CUES) or _has_any_en(rest_lower, _SUM_CUES_EN):
-        operation = FactOperation.SUM if len(subjects) >= 2 else FactOperation.LOOKUP
+    if _has_any(rest, _SUM_CUES + ("足す", "足し")) or _has_any_en(rest_lower, _SUM_CUES_EN):
+        # two programs, or one program's figures of two years ("令和3年度と令和4年度を足すと")
+        operation = FactOperation.SUM if len(subjects) >= 2 or len(named_years) >= 2 else FactOperation.LOOKUP
     elif len(subjects) >= 2 and (_has_any(rest, _COMPARE_CUES) or _has_any_en(rest_lower, _COMPARE_CUES_EN)):
         operation = FactOperation.COMPARE
     elif _has_any(rest, _DIFF_CUES) or _has_any_en(rest_lower, _DIFF_CUES_EN):
@@ -360,6 +363,7 @@ def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str
         operation=operation,
         is_figure_question=is_figure,
         lang=lang,
+        fiscal_years=named_years,
     )
 
 
@@ -561,6 +565,9 @@ def lookup(
             percent_change=percent,
         )
 
+    if op is FactOperation.SUM and len(query.subjects) == 1 and len(query.fiscal_years) >= 2:
+        return _sum_over_years(query, facts, index_year)
+
     per_subject: list[Fact] = []
     for subject in query.subjects:
         ranked, missing = _best(query, facts, subject, index_year)
@@ -615,6 +622,21 @@ def lookup(
         query=query, facts=ranked_facts, answerable=True, larger_subject=larger, derived_quantity=diff_q,
         derived_text=f"{_number(diff_q)}{ranked_facts[0].unit}",
     )
+
+
+def _sum_over_years(query: FactQuery, facts: Sequence[Fact], index_year: str | None) -> FactResult:
+    """One program's figures of the years the question names, added up (each year's fact cited)."""
+    found: list[Fact] = []
+    for year in query.fiscal_years:
+        one = query.model_copy(update={"fiscal_year": year, "year_offset": None, "operation": FactOperation.LOOKUP})
+        ranked, missing = _best(one, facts, query.subjects[0], index_year)
+        ranked = [f for f in ranked if _same_year(f.fiscal_year, year)]
+        if not ranked or ranked[0].amount_yen is None:
+            return FactResult(query=query, facts=tuple(found), missing=missing or "fiscal_year")
+        found.append(ranked[0])
+    total = sum(int(f.amount_yen) for f in found)  # type: ignore[arg-type]
+    return FactResult(query=query, facts=tuple(found), answerable=True, derived_yen=total,
+                      derived_text=format_amount(total, _common_unit(found)))
 
 
 def _compare_changes(
@@ -801,10 +823,12 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
             return f"The {label} of {subject} changed by {pct} over the previous year. ({word} of {amount})" + basis
         return f"The {label} of {subject} is {word} of {amount} over the previous year" + (f" ({pct})" if pct else "") + "." + basis
     if q.operation is FactOperation.SUM:
+        one_subject = len({f.subject for f in facts}) == 1 and len(facts) > 1  # one program's years added up
         items = ("、" if ja else "; ").join(
-            f"{_subject_label(result, f.subject, lang)} {_value_text(f, unit, False, lang=lang)}" for f in facts
+            f"{_attribute_label(f, lang) if one_subject else _subject_label(result, f.subject, lang)} {_value_text(f, unit, False, lang=lang)}"
+            for f in facts
         )
-        label = _attribute_label(facts[0], lang)
+        label = f"{_subject_label(result, facts[0].subject, lang)}の予算額" if one_subject and ja else _attribute_label(facts[0], lang)
         if result.derived_text is None:
             return (f"単位が揃わないため合計は計算できません（{items}）。" if ja else f"These cannot be added up ({items}).")
         total = result.derived_text
@@ -1006,6 +1030,17 @@ def _asks_ratio(question: str) -> bool:
     return "何倍" in q or "倍" in q or "how many times" in q
 
 
+_RANK_RE = re.compile(r"(\d+|[一二三四五])番目")
+
+
+def _asked_rank(question: str) -> int | None:
+    """The place asked for in an ordering ("2番目", "二番目"), or None."""
+    m = _RANK_RE.search(unicodedata.normalize("NFKC", question))
+    if m is None:
+        return None
+    return int(m.group(1)) if m.group(1).isdigit() else "一二三四五".index(m.group(1)) + 1
+
+
 def _asks_smaller(question: str) -> bool:
     q = unicodedata.normalize("NFKC", question).lower()
     return any(cue in q for cue in ("少な", "小さ", "低い", "最小", "smallest", "least", "lowest", "fewest", "smaller", "less"))
@@ -1059,6 +1094,15 @@ def _extreme_sentence(result: FactResult, unit: str | None, lang: str) -> str:
     else:
         low_end = _asks_smaller(q)
         word = ("最も小さく" if low_end else "最も大きく") if ja else ("smallest" if low_end else "largest")
+    rank = _asked_rank(q)
+    if rank is not None and rank <= len(facts):  # "多い順に並べたら2番目は？"
+        winner = (list(reversed(facts)) if low_end else list(facts))[rank - 1]
+        name = _subject_label(result, winner.subject, lang)
+        value = _value_text(winner, unit, False, lang=lang)
+        items = ("、" if ja else "; ").join(
+            f"{_subject_label(result, f.subject, lang)} {_value_text(f, unit, False, lang=lang)}" for f in facts
+        )
+        return f"{rank}番目は{name}で、{value}です。（{items}）" if ja else f"Number {rank} is {name}, at {value} ({items})."
     winner = facts[-1] if low_end else facts[0]
     name = _subject_label(result, winner.subject, lang)
     items = ("、" if ja else "; ").join(

@@ -352,3 +352,12 @@ def test_a_count_of_a_kind_no_passage_states_is_refused(bundled_bot):
 ])
 def test_english_comparisons_lead_with_what_they_ask(bundled_bot, question, start):
     assert bundled_bot.ask(question).text.startswith(start)
+
+
+@pytest.mark.parametrize("question, start", [
+    ("SICORPの令和3年度と令和4年度の予算を足すといくら？", "戦略的国際共同研究プログラム(SICORP)の予算額の合計は2,238百万円"),
+    ("SICORP、SATREPS、WPIを予算の多い順に並べると2番目は？", "2番目は地球規模課題対応国際科学技術協力プログラム(SATREPS)で、1,826百万円"),
+])
+def test_sums_over_years_and_places_in_an_order(bundled_bot, question, start):
+    first = bundled_bot.ask(question).text.split("\n")[0]
+    assert first.startswith(start), first

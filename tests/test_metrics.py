@@ -234,6 +234,8 @@ FAITHFUL_CASES = [
     ("合計は809人です。", ["178人", "140人", "491人"], True),  # a sum of three cited counts
     ("合計は15人です。", ["1人", "2人", "3人", "4人", "5人"], False),  # five terms: more than a total the answer may state
     ("合計は7人です。", ["1人", "2人", "3人"], False),  # no subset of the cited counts adds up to it
+    ("合計は12,200百万円です。", ["予算額 6,100百万円 (前年度予算額 6,100百万円)"], True),  # the same figure stated twice
+    ("合計は12,200百万円です。", ["予算額 6,100百万円"], False),  # stated once: doubling it is not derived
 ]
 
 
