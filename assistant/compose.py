@@ -395,7 +395,7 @@ _GENERIC_QUESTION_WORDS = {
 
 
 # Words a Japanese government document writes another way (日本 as 我が国).
-_SYNONYMS = {"日本": ("我が国", "わが国"), "我が国": ("日本",)}
+_SYNONYMS = {"日本": ("我が国", "わが国"), "我が国": ("日本",), "言語": ("英語", "日本語", "語")}
 
 
 def _covered(term: str, text: str) -> bool:
