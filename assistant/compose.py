@@ -610,7 +610,9 @@ def _asked_units(question: str) -> tuple[str, ...]:
 
 
 _QUALIFIER_BEFORE = re.compile(r"(?:約|最大|最小|常に|のべ)$")
-_QUALIFIER_AFTER = re.compile(r"^(?:程度)?(?:以上|以下|以内|未満)?(?:[～~])?")
+_QUALIFIER_AFTER = re.compile(
+    r"^(?:[～~]\s*\d[\d,.]*(?:兆|億|千万|百万|万|千)?(?:円|人|名|件|%|年|か月|ヶ月|週間|歳)?)?(?:程度)?(?:以上|以下|以内|未満)?(?:[～~])?"
+)  # "10百万円～30百万円", "7～10人程度以上", "100人～"
 
 
 def _in_parentheses(line: str, at: int) -> bool:
@@ -701,7 +703,7 @@ def _passage_figure_answer(
     if not topics:
         return None
     candidates = _with_subject_chunks(bot, passages[:PASSAGES_K], pages, question)
-    best: tuple[float, int, int, int, str] | None = None
+    best: tuple[tuple[float, int], int, int, int, str] | None = None
     for n, c in enumerate(candidates):
         if pages is not None and (c.source, c.page) not in pages:
             continue  # a figure on a page that is not about the program asked for
@@ -722,13 +724,16 @@ def _passage_figure_answer(
                 own = sum(1 for t in topics if _covered(t, window if line.lstrip().startswith("(") else line))
                 context = sum(1 for t in topics if not _covered(t, line) and _covered(t, window))
                 share = (own + 0.5 * context) / len(topics) if own else 0.0
-                if share >= (0.5 if pages is not None else 0.66) and (best is None or share > best[0]):
+                # between lines that cover as much, one naming the topics word for word wins
+                # ("コアチーム共同研究タイプ" over "コンソーシアム共同研究タイプ")
+                score = (share, sum(1 for t in topics if any(w in window for w in t.split("|"))))
+                if share >= (0.5 if pages is not None else 0.66) and (best is None or score > best[0]):
                     asked = _as_written(line, _figure_after_topic(line, units, topics))
                     if when and not re.match(r"(?:令和|平成|昭和)|\d{4}", asked):
                         continue  # "いつ": a date ("令和3年6月18日", "2007年度"), not a duration ("2年")
                     if asked in bot.facts_index.budget_values:
                         continue  # a budget the facts hold would have answered through them, if it were the one asked
-                    best = (share, n, start, start + len(line), asked)
+                    best = (score, n, start, start + len(line), asked)
     if best is None:
         return None
     _, n, start, end, figure = best
@@ -791,9 +796,11 @@ def _key_value_answer(
     from assistant.retrieve import Hit as _Hit
 
     best: tuple[float, Citation, int, int] | None = None
+    asked = set(query.subjects) if query is not None else set()
     for row, chunk in bot.retriever.chunks_on(pages):
         offset = 0
-        for line in chunk.text.split("\n"):
+        owners = _block_owners(bot, chunk)
+        for i, line in enumerate(chunk.text.split("\n")):
             key, sep, value = line.partition(":")
             key = key.strip(" •・○▷■")
             if years and not any(y in line for y in years):
@@ -803,6 +810,9 @@ def _key_value_answer(
                 share = sum(1 for t in topics if _covered(t, key)) / len(topics)
                 # between keys that cover the topic, the one the question names most fully wins
                 share += 0.01 * len(key) * (key in unicodedata.normalize("NFKC", question))
+                if share >= 0.5 and owners.get(i) is not None:
+                    # a block of key:value lines whose figures the facts give to a program is that program's
+                    share += 0.5 if owners[i] & asked else -0.5
                 if share >= 0.5 and (best is None or share > best[0]):
                     cited = to_citation(_Hit(row, chunk, 1.0), question)
                     best = (share, cited, offset, offset + len(line))
@@ -813,6 +823,30 @@ def _key_value_answer(
     cited = cited.model_copy(update={"highlight_start": start, "highlight_end": end})
     citations = merge_citations([cited], passages)
     return _quoted_answer(cited, citations, lang, base, answerable=True)
+
+
+def _block_owners(bot: "Assistant", chunk) -> dict[int, set[str]]:
+    """Line index → the subjects whose facts stand in the same run of `key: value` lines of `chunk`
+    (page 4 has three programs' blocks in a row: each block belongs to the program of its figures)."""
+    lines = chunk.text.split("\n")
+    fact_lines: dict[int, set[str]] = {}
+    for fact in bot.facts_index.facts_on(chunk.source, chunk.page):
+        text = unicodedata.normalize("NFKC", fact.citation.text).strip()
+        for i, line in enumerate(lines):
+            if text and text == unicodedata.normalize("NFKC", line).strip(" •・○▷■"):
+                fact_lines.setdefault(i, set()).add(fact.subject)
+    owners: dict[int, set[str]] = {}
+    run: list[int] = []
+    for i, line in enumerate([*lines, ""]):
+        if ":" in line and line.partition(":")[2].strip():
+            run.append(i)
+            continue
+        found = set().union(*(fact_lines.get(j, set()) for j in run)) if run else set()
+        for j in run:
+            if found:
+                owners[j] = found
+        run = []
+    return owners
 
 
 def _quoted_answer(

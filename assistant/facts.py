@@ -104,7 +104,7 @@ _DIFF_CUES = ("増減", "増加", "減少", "前年度比", "前年比", "対前
 _DIFF_CUES_EN = ("change", "increase", "decrease", "difference", "grow", "grew", "differ", "compared with the previous",
                  "compared to the previous", "year-on-year", "year on year")
 _COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "小さい", "比較", "上回", "下回", "より", "早い", "遅い", "古い", "新しい",
-                  "一番", "いちばん", "最も", "もっとも", "何倍", "倍", "最近", "歴史", "最初", "番目", "順")
+                  "一番", "いちばん", "最も", "もっとも", "何倍", "倍", "最近", "歴史", "最初", "番目", "順", "何%", "何パーセント", "に占める")
 _COMPARE_CUES_EN = ("which", "larger", "bigger", "more", "less", "smaller", "compare", "greater", "higher", "lower", "earlier", "older",
                      "largest", "smallest", "times")
 _TIME_COMPARE_CUES = ("早い", "遅い", "古い", "新しい", "先に", "後に", "早く", "遅く", "最近", "最新", "歴史", "最初")
@@ -603,14 +603,15 @@ def lookup(
             derived_text=f"{_number(total_q)}{per_subject[0].unit}",
         )
     ratio = None
-    if len(per_subject) == 2 and _asks_ratio(query.question) and values[1]:
-        ratio = round(values[0] / values[1], 2)  # in the order the question names them: "AはBの何倍"
+    if len(per_subject) == 2 and (_asks_ratio(query.question) or _asks_share(query.question)) and values[1]:
+        ratio = round(values[0] / values[1], 4)  # in the order the question names them: "AはBの何倍", "AはBの何%"
     order = sorted(range(len(per_subject)), key=lambda i: -values[i])
     ranked_facts = tuple(per_subject[i] for i in order)
     larger = ranked_facts[0].subject if values[order[0]] != values[order[1]] else None
     if ratio is not None:
+        text = f"{ratio * 100:.1f}%" if _asks_share(query.question) else f"{ratio:.2f}倍"
         return FactResult(query=query, facts=tuple(per_subject), answerable=True, larger_subject=larger, ratio=ratio,
-                          derived_text=f"{ratio:.2f}倍")
+                          derived_text=text)
     if money:
         diff = int(amounts[order[0]]) - int(amounts[order[1]])  # type: ignore[arg-type]
         return FactResult(
@@ -844,6 +845,9 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
         a, b = facts[0], facts[1]
         a_name, b_name = _subject_label(result, a.subject, lang), _subject_label(result, b.subject, lang)
         a_value, b_value = _value_text(a, unit, False, lang=lang), _value_text(b, unit, False, lang=lang)
+        if _asks_share(q.question):  # "AはBの何%": A as a share of B
+            return (f"{a_name}は{b_name}の約{result.ratio * 100:.1f}%です。（{a_name} {a_value}、{b_name} {b_value}）" if ja
+                    else f"{a_name} is about {result.ratio * 100:.1f}% of {b_name}. ({a_value} vs {b_value})")
         return (f"{a_name}は{b_name}の約{result.ratio:.2f}倍です。（{a_name} {a_value}、{b_name} {b_value}）" if ja
                 else f"{a_name} is about {result.ratio:.2f} times {b_name}. ({a_value} vs {b_value})")
     if len(facts) >= 3 or (_asks_smaller(q.question) and not _is_time(facts[0])):
@@ -1023,6 +1027,12 @@ def _asks_difference(question: str) -> bool:
     q = unicodedata.normalize("NFKC", question).lower()
     return any(cue in q for cue in ("差", "違", "上回", "下回", "difference", "how much more", "how much larger", "how much bigger",
                                     "how many more", "how many fewer", "how much less", "how much smaller"))
+
+
+def _asks_share(question: str) -> bool:
+    """"AはBの何%", "Bに占めるAの割合", "what percentage of B": one figure as a share of another."""
+    q = unicodedata.normalize("NFKC", question).lower()
+    return bool(re.search(r"の何%|の何パーセント|に占める|の割合|何割|what percentage of|what share of|what fraction of", q))
 
 
 def _asks_ratio(question: str) -> bool:
@@ -1302,6 +1312,17 @@ class FactsIndex:
     def lookup(self, query: FactQuery) -> FactResult:
         """`lookup` over this index's facts, one subject's facts at a time."""
         return lookup(query, self.facts, self.by_subject, self.reference_year)
+
+    def facts_on(self, source: str, page: int | None) -> list[Fact]:
+        """The facts cited on one page of one document."""
+        return self._by_page.get((source, page), [])
+
+    @cached_property
+    def _by_page(self) -> dict[tuple[str, int | None], list[Fact]]:
+        table: dict[tuple[str, int | None], list[Fact]] = {}
+        for fact in self.facts:
+            table.setdefault((fact.citation.source, fact.citation.page), []).append(fact)
+        return table
 
     @cached_property
     def by_subject(self) -> dict[str, list[Fact]]:

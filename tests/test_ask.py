@@ -361,3 +361,21 @@ def test_english_comparisons_lead_with_what_they_ask(bundled_bot, question, star
 def test_sums_over_years_and_places_in_an_order(bundled_bot, question, start):
     first = bundled_bot.ask(question).text.split("\n")[0]
     assert first.startswith(start), first
+
+
+@pytest.mark.parametrize("question, start", [
+    ("SICORPの予算はSATREPSの何%？", "戦略的国際共同研究プログラム(SICORP)は地球規模課題対応国際科学技術協力プログラム(SATREPS)の約63.5%"),
+    ("コアチーム共同研究タイプの支援額は？", "資料には「10百万円～30百万円」とあります"),
+])
+def test_shares_and_the_line_naming_the_topic_word_for_word(bundled_bot, question, start):
+    assert bundled_bot.ask(question).text.startswith(start)
+
+
+@pytest.mark.parametrize("program, target", [
+    ("若手研究者海外挑戦プログラム", "博士後期課程学生等"),
+    ("国際青少年サイエンス交流事業", "高校生"),
+])
+def test_a_key_line_is_read_from_the_block_of_its_own_program(bundled_bot, program, target):
+    answer = bundled_bot.ask(f"{program}の支援対象者は？")
+    top = answer.citations[0]
+    assert target in top.text[top.highlight_start : top.highlight_end]
