@@ -533,8 +533,8 @@ def lookup(
             return FactResult(query=query, facts=tuple(chosen), answerable=True, listing=True)
         return FactResult(query=query, facts=tuple(_support(ranked)), answerable=True)
 
-    if op is FactOperation.COMPARE and len(query.subjects) >= 2 and _asks_change(query.question):
-        return _compare_changes(query, facts, by_subject, index_year)
+    if op in (FactOperation.COMPARE, FactOperation.SUM) and len(query.subjects) >= 2 and _asks_change(query.question):
+        return _compare_changes(query, facts, by_subject, index_year)  # a SUM of changes is their total
 
     if op is FactOperation.DIFF:
         subject = query.subjects[0]
@@ -575,6 +575,11 @@ def lookup(
             # "Aの補正予算とBの予算": each program's budget figure of the kind it has
             for other in _BUDGET_KINDS - {query.attribute}:
                 ranked, _ = _best(query.model_copy(update={"attribute": other}), facts, subject, index_year)
+                if not ranked and len(query.subjects) >= 2:
+                    # the year named beside the other program ("Aの補正予算はBの令和4年度予算より…"): A's own
+                    # budget figure of the other kind, whose year the answer states with it
+                    ranked, _ = _best(query.model_copy(update={"attribute": other, "fiscal_year": None, "year_offset": None}),
+                                      facts, subject, index_year)
                 if ranked:
                     break
         if not ranked:
@@ -823,6 +828,16 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
         if pct and _asks_percent(q.question):
             return f"The {label} of {subject} changed by {pct} over the previous year. ({word} of {amount})" + basis
         return f"The {label} of {subject} is {word} of {amount} over the previous year" + (f" ({pct})" if pct else "") + "." + basis
+    if q.operation is FactOperation.SUM and result.changes:  # "合計では前年度よりいくら増えた？"
+        total = sum(y for _, y, _ in result.changes)
+        unit_ = unit or _common_unit(list(facts))
+        shown = ("+" if total > 0 else "-" if total < 0 else "±") + format_amount(abs(total), unit_)
+        items = ("、" if ja else "; ").join(
+            f"{_subject_label(result, s, lang)} {'+' if y > 0 else '-' if y < 0 else '±'}{format_amount(abs(y), unit_)}"
+            for s, y, _ in result.changes
+        )
+        return (f"前年度からの増減の合計は{shown}です。（{items}）" if ja
+                else f"The changes over the previous year add up to {shown}. ({items})")
     if q.operation is FactOperation.SUM:
         one_subject = len({f.subject for f in facts}) == 1 and len(facts) > 1  # one program's years added up
         items = ("、" if ja else "; ").join(
@@ -850,7 +865,7 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
                     else f"{a_name} is about {result.ratio * 100:.1f}% of {b_name}. ({a_value} vs {b_value})")
         return (f"{a_name}は{b_name}の約{result.ratio:.2f}倍です。（{a_name} {a_value}、{b_name} {b_value}）" if ja
                 else f"{a_name} is about {result.ratio:.2f} times {b_name}. ({a_value} vs {b_value})")
-    if len(facts) >= 3 or (_asks_smaller(q.question) and not _is_time(facts[0])):
+    if len(facts) >= 3 or (_asks_smaller(q.question) and not _is_time(facts[0]) and not _asks_difference(q.question)):
         return _extreme_sentence(result, unit, lang)
     first, second = facts[0], facts[1]
     a_name, b_name = _subject_label(result, first.subject, lang), _subject_label(result, second.subject, lang)
@@ -1026,7 +1041,9 @@ def _asks_percent(question: str) -> bool:
 def _asks_difference(question: str) -> bool:
     q = unicodedata.normalize("NFKC", question).lower()
     return any(cue in q for cue in ("差", "違", "上回", "下回", "difference", "how much more", "how much larger", "how much bigger",
-                                    "how many more", "how many fewer", "how much less", "how much smaller"))
+                                    "how many more", "how many fewer", "how much less", "how much smaller")) or bool(
+        re.search(r"(?:いくら|どれだけ|どのくらい|どれくらい|何百万円|何億円|何人|何件).{0,3}(?:少な|多|大き|小さ)", q)
+    )
 
 
 def _asks_share(question: str) -> bool:

@@ -46,7 +46,9 @@ def _noun_flags(tokens) -> list[tuple[str, bool]]:
     out = []
     after_nani = False
     for surface, pos1, pos2 in tokens:
-        is_content = pos1 in {"名詞", "接頭辞"} or (pos1 == "接尾辞" and pos2 == "名詞的") or surface.isascii() and surface.isalnum()
+        # "戦略的国際展開": the adjectival suffix 的 keeps a compound noun whole
+        is_content = (pos1 in {"名詞", "接頭辞"} or (pos1 == "接尾辞" and pos2 in {"名詞的", "形状詞的"})
+                      or surface.isascii() and surface.isalnum())
         if pos2 in {"数詞"} or surface in {"何", "いくら", "どれ", "どこ", "いつ", "こと", "もの", "ため", "よう"}:
             is_content = False
         if after_nani and surface in _COUNTERS:

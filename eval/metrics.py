@@ -308,11 +308,13 @@ def states_wrong_amount(answer_text: str, accepted: Sequence[str], *, unanswerab
 
 MAX_SUMMED = 4  # a stated total may add up to this many cited amounts ("3事業の合計")
 MAX_SUMMED_FROM = 40  # amounts of one unit considered for sums
+MAX_CHANGES = 400  # signed differences of one unit considered for a total change
 
 
 def is_faithful(answer_text: str, cited_passages: Iterable[str]) -> bool:
     """Whether every amount in the answer appears in a cited passage (by value), or is the difference
-    of two amounts that do, or the sum of up to `MAX_SUMMED` of them.
+    of two amounts that do, the sum of up to `MAX_SUMMED` of them, or the sum of two such differences
+    (a total change over two programs).
 
     Example:
         >>> is_faithful("差は160百万円です。", ["SICORP 1,160百万円", "前年度 1,000百万円"])
@@ -330,10 +332,15 @@ def is_faithful(answer_text: str, cited_passages: Iterable[str]) -> bool:
     for passage in cited_passages_list:
         cited |= amount_values(passage)
     derivable = set(cited)
+    changes: dict = {}  # signed differences of two cited amounts, by unit
     for a in cited:
         for b in cited:
             if a.unit == b.unit:
                 derivable.add(AmountValue(a.unit, abs(a.value - b.value)))
+                changes.setdefault(a.unit, set()).add(a.value - b.value)
+    for unit, signed in changes.items():  # a total change: two programs' changes added up (+82 and -50 → 32)
+        if len(signed) <= MAX_CHANGES:
+            derivable.update(AmountValue(unit, abs(x + y)) for x in signed for y in signed)
     # Sums run over the amounts as the cited text states them, repeats included: a program whose
     # budget is 6,100百万円 this year and last has a two-year total of 12,200百万円.
     by_unit: dict = {}

@@ -379,3 +379,14 @@ def test_a_key_line_is_read_from_the_block_of_its_own_program(bundled_bot, progr
     answer = bundled_bot.ask(f"{program}の支援対象者は？")
     top = answer.citations[0]
     assert target in top.text[top.highlight_start : top.highlight_end]
+
+
+@pytest.mark.parametrize("question, start", [
+    ("SICORPとSATREPSの増減を合計すると前年度よりいくら増えた？", "前年度からの増減の合計は+32百万円"),
+    ("国際先導研究の補正予算は戦略的国際展開の令和4年度予算よりいくら少ない？",
+     "科学技術イノベーションの戦略的国際展開と科学研究費助成事業「国際先導研究」の差は28億円"),
+    ("SICORPとSATREPSの前年度予算の合計は？", "前年度予算額（令和3年度）の合計は2,954百万円"),
+])
+def test_totals_of_changes_and_differences_across_budget_kinds(bundled_bot, question, start):
+    first = bundled_bot.ask(question).text.split("\n")[0]
+    assert first.startswith(start), first
