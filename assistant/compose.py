@@ -59,6 +59,12 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
     quoted = _quoted_figure_answer(bot, resolution.question, passages, lang, base, query) if lang == "ja" else None
     if quoted is not None:  # "「最大5億円」は直接経費？": the question is about a figure it quotes
         return quoted
+    if query is not None and query.is_figure_question and len(query.subjects) == 1 and _needs_two(resolution.question):
+        # "AとB、どちらが多い？" with only A recognized: one program's figure would not answer it
+        text = (f"比較の相手を資料の事業名として特定できませんでした（特定できたのは「{escape_markdown(query.subjects[0])}」のみ）。"
+                "事業名を資料の表記で指定してください。" if lang == "ja"
+                else f"Only one of the programs to compare could be identified ({query.subjects[0]}); please name the other as the documents do.")
+        return Answer(text=text + "\n\n" + _references(passages[:3], lang), answerable=False, citations=passages[:3], **base)
     if query is not None and query.is_figure_question:
         result = lookup_facts(bot, query, hits)
         # (an English question describes its program in words a Japanese fact line never has: only the
@@ -104,6 +110,23 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
         if key_value is not None:
             return key_value
     return _passage_answer(bot, resolution.question, passages, lang, base, query, topics)
+
+
+_TWO_CUES = re.compile(
+    r"どちら|どっち|何倍|の何%|の何パーセント|に占める|上回|下回|より(?:多|少|大き|小さ|早|遅|新し|古)|"
+    r"[と、].{0,30}(?:多い|少ない|大きい|小さい|早い|遅い|新しい|古い)のは|"
+    r"\bwhich (?:is|has|one|program)\b|\bthan\b|\bcompared (?:to|with)\b",
+    re.IGNORECASE,
+)
+
+
+def _needs_two(question: str) -> bool:
+    """Whether the question compares two named things ("AとB、どちらが多い？", "AはBの何倍？") — as
+    opposed to a change over the year, which needs one ("前年度より多い？")."""
+    q = unicodedata.normalize("NFKC", question)
+    if re.search(r"前年度?(?:より|と比べ|から|比)|去年より|昨年より|previous year|last year", q, re.IGNORECASE):
+        return False
+    return bool(_TWO_CUES.search(q))
 
 
 def _gloss(resolution: "Resolution") -> "Gloss":

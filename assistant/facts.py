@@ -1205,9 +1205,11 @@ def name_bigram_share(word: str, name: str) -> float:
         >>> name_bigram_share("流動モード促進事業", "国際頭脳循環に参入する若手研究者の新たな流動モードの促進")
         0.8333333333333334
     """
-    core = _NAME_SUFFIX.sub("", unicodedata.normalize("NFKC", word))
+    word = unicodedata.normalize("NFKC", word)
+    core = _NAME_SUFFIX.sub("", word)
     bigrams = {core[i : i + 2] for i in range(len(core) - 1)}
-    if len(core) < 4 or len(bigrams) < 3 or any(ch not in name for ch in core):
+    named = core != word and len(core) >= 3  # "招へい事業": a short core, but said to be a program
+    if (len(core) < 4 and not named) or (len(bigrams) < 3 and not named) or any(ch not in name for ch in core):
         return 0.0  # a character the name lacks is another name ("関東青少年…" is not "国際青少年…")
     return sum(1 for b in bigrams if b in name) / len(bigrams)
 
@@ -1297,7 +1299,7 @@ class FactsIndex:
             rest = rest.replace(surface, "、")
         found = []
         for term in focus_terms(rest):
-            names = self.resembling(term) if len(term) >= 5 else []
+            names = self.resembling(term) if len(term) >= 5 or _NAME_SUFFIX.search(term).group() else []
             if len(names) == 1 and names[0] not in query.subjects:
                 found.append((term, names[0]))
         return found
@@ -1305,7 +1307,7 @@ class FactsIndex:
     def resembling(self, word: str, share: float = LOOSE_NAME_SHARE) -> list[str]:
         """The subject names holding every character and at least `share` of the bigrams of `word`."""
         core = _NAME_SUFFIX.sub("", unicodedata.normalize("NFKC", word))
-        if len(core) < 4:
+        if len(core) < 3:
             return []
         holders = set.intersection(*(self._names_by_char.get(ch, set()) for ch in set(core)))
         return [self._names[i] for i in sorted(holders) if name_bigram_share(word, self._names[i]) >= share]

@@ -390,3 +390,17 @@ def test_a_key_line_is_read_from_the_block_of_its_own_program(bundled_bot, progr
 def test_totals_of_changes_and_differences_across_budget_kinds(bundled_bot, question, start):
     first = bundled_bot.ask(question).text.split("\n")[0]
     assert first.startswith(start), first
+
+
+@pytest.mark.parametrize("question", [
+    "WPIと育成等、どっちの予算が大きい？",  # 育成等 is not recognized: one program's figure must not stand in
+    "育成等の予算はWPIの予算を上回っている？",
+])
+def test_a_comparison_with_one_program_unrecognized_is_not_answered_with_the_other(bundled_bot, question):
+    answer = bundled_bot.ask(question)
+    assert not answer.answerable and "6,100百万円" not in answer.text
+
+
+def test_a_short_name_ending_in_jigyo_is_the_program_it_resembles(bundled_bot):
+    first = bundled_bot.ask("海外特別研究員と招へい事業の予算を合わせると？").text.split("\n")[0]
+    assert "5,836百万円" in first
