@@ -113,7 +113,7 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
 
 
 _TWO_CUES = re.compile(
-    r"どちら|どっち|何倍|の何%|の何パーセント|に占める|上回|下回|より(?:多|少|大き|小さ|早|遅|新し|古)|"
+    r"どちら|どっち|何倍|の何%|の何パーセント|に占める|を占め|上回|下回|より(?:多|少|大き|小さ|早|遅|新し|古)|"
     r"[と、].{0,30}(?:多い|少ない|大きい|小さい|早い|遅い|新しい|古い)のは|"
     r"\bwhich (?:is|has|one|program)\b|\bthan\b|\bcompared (?:to|with)\b",
     re.IGNORECASE,

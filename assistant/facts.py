@@ -610,6 +610,9 @@ def lookup(
     ratio = None
     if len(per_subject) == 2 and (_asks_ratio(query.question) or _asks_share(query.question)) and values[1]:
         ratio = round(values[0] / values[1], 4)  # in the order the question names them: "AはBの何倍", "AはBの何%"
+        if _asks_share(query.question) and re.search(r"のうち|を占め|に占め", query.question) and ratio > 1:
+            ratio = round(values[1] / values[0], 4)  # "Aのうち、Bは何%を占める": the part of the whole
+            per_subject = per_subject[::-1]
     order = sorted(range(len(per_subject)), key=lambda i: -values[i])
     ranked_facts = tuple(per_subject[i] for i in order)
     larger = ranked_facts[0].subject if values[order[0]] != values[order[1]] else None
@@ -1049,7 +1052,7 @@ def _asks_difference(question: str) -> bool:
 def _asks_share(question: str) -> bool:
     """"AはBの何%", "Bに占めるAの割合", "what percentage of B": one figure as a share of another."""
     q = unicodedata.normalize("NFKC", question).lower()
-    return bool(re.search(r"の何%|の何パーセント|に占める|の割合|何割|what percentage of|what share of|what fraction of", q))
+    return bool(re.search(r"の何%|の何パーセント|に占める|を占め|の割合|何割|what percentage of|what share of|what fraction of", q))
 
 
 def _asks_ratio(question: str) -> bool:
@@ -1214,6 +1217,11 @@ def name_bigram_share(word: str, name: str) -> float:
     return sum(1 for b in bigrams if b in name) / len(bigrams)
 
 
+def _bigram_share(word: str, name: str) -> float:
+    bigrams = {word[i : i + 2] for i in range(len(word) - 1)}
+    return sum(1 for b in bigrams if b in name) / len(bigrams) if bigrams else 0.0
+
+
 def loose_subject(question: str, names: Sequence[str], by_char: dict[str, set[int]] | None = None) -> str | None:
     """The one subject name holding nearly all character bigrams of a long word of the question
     ("戦略的国際展開" → 科学技術イノベーションの戦略的国際展開; "流動モード促進事業" → …流動モードの促進);
@@ -1280,6 +1288,7 @@ class FactsIndex:
         text = unicodedata.normalize("NFKC", question)
         two = _has_any(text, _COMPARE_CUES + _SUM_CUES + _DIFF_CUES) or "と" in text
         named = self._loosely_named(question, query) if two else []
+        named += [pair for pair in self._listed_names(question, query) if pair not in named]
         if named:  # "国際先導研究と若手研究者の新たな流動モードの促進、…": a second program named loosely
             text = unicodedata.normalize("NFKC", question)
             for term, name in named:
@@ -1288,6 +1297,22 @@ class FactsIndex:
             if len(again.subjects) > len(query.subjects):
                 return again
         return query
+
+    def _listed_names(self, question: str, query: FactQuery) -> list[tuple[str, str]]:
+        """(item, subject) for short items of a list of programs ("海外特別研究員・海外挑戦・招へい・サイエンス交流")
+        that resemble one subject only: in a list, a short form stands for a program."""
+        text = unicodedata.normalize("NFKC", question)
+        if not re.search(r"[・、,]", text):
+            return []
+        found = []
+        for item in re.split(r"[・、,\s]+", text):
+            item = re.sub(r"(?:の|と|は|で|を|が|や|って)+$", "", re.sub(r"^(?:の|と|は)", "", item))
+            if len(item) < 3 or len(item) > 12 or any(item in s or s in item for s in query.subject_surfaces):
+                continue
+            names = [n for n in self._names if all(ch in n for ch in item) and _bigram_share(item, n) >= LOOSE_NAME_SHARE]
+            if len(names) == 1 and names[0] not in query.subjects:
+                found.append((item, names[0]))
+        return found
 
     def _loosely_named(self, question: str, query: FactQuery) -> list[tuple[str, str]]:
         """(word, subject) for long words (5+ characters) of the question outside its exact names that

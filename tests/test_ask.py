@@ -404,3 +404,18 @@ def test_a_comparison_with_one_program_unrecognized_is_not_answered_with_the_oth
 def test_a_short_name_ending_in_jigyo_is_the_program_it_resembles(bundled_bot):
     first = bundled_bot.ask("海外特別研究員と招へい事業の予算を合わせると？").text.split("\n")[0]
     assert "5,836百万円" in first
+
+
+@pytest.mark.parametrize("question, start", [
+    ("海外特別研究員・海外挑戦・招へい・サイエンス交流の4事業の予算を足すと？", "令和4年度予算額(案)の合計は7,472百万円"),
+    ("グローバルに活躍する若手研究者の育成等の予算のうち、外国人研究者招へい事業は何％を占めていますか",
+     "外国人研究者招へい事業はグローバルに活躍する若手研究者の育成等の約45.7%"),
+])
+def test_short_names_in_a_list_and_a_part_of_a_whole(bundled_bot, question, start):
+    first = bundled_bot.ask(question).text.split("\n")[0]
+    assert first.startswith(start), first
+
+
+def test_a_share_of_an_unrecognized_whole_is_refused(bundled_bot):
+    answer = bundled_bot.ask("育成等の予算のうち、外国人研究者招へい事業は何％を占めていますか")
+    assert not answer.answerable and "3,414百万円" not in answer.text
