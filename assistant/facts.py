@@ -1212,8 +1212,12 @@ def name_bigram_share(word: str, name: str) -> float:
     core = _NAME_SUFFIX.sub("", word)
     bigrams = {core[i : i + 2] for i in range(len(core) - 1)}
     named = core != word and len(core) >= 3  # "招へい事業": a short core, but said to be a program
-    if (len(core) < 4 and not named) or (len(bigrams) < 3 and not named) or any(ch not in name for ch in core):
+    if any(ch not in name for ch in core):
         return 0.0  # a character the name lacks is another name ("関東青少年…" is not "国際青少年…")
+    if len(core) == 3 and core in name:
+        return 1.0  # "育成等": three characters standing in the name as written
+    if (len(core) < 4 and not named) or (len(bigrams) < 3 and not named):
+        return 0.0
     return sum(1 for b in bigrams if b in name) / len(bigrams)
 
 
@@ -1324,7 +1328,9 @@ class FactsIndex:
             rest = rest.replace(surface, "、")
         found = []
         for term in focus_terms(rest):
-            names = self.resembling(term) if len(term) >= 5 or _NAME_SUFFIX.search(term).group() else []
+            # 5+ characters, a 〜事業 form, or a three-character piece of one name as written ("育成等");
+            # four-character words ("研究拠点") are too often the domain's own vocabulary
+            names = self.resembling(term) if len(term) >= 5 or len(term) == 3 or _NAME_SUFFIX.search(term).group() else []
             if len(names) == 1 and names[0] not in query.subjects:
                 found.append((term, names[0]))
         return found

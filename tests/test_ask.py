@@ -393,12 +393,20 @@ def test_totals_of_changes_and_differences_across_budget_kinds(bundled_bot, ques
 
 
 @pytest.mark.parametrize("question", [
-    "WPIと育成等、どっちの予算が大きい？",  # 育成等 is not recognized: one program's figure must not stand in
-    "育成等の予算はWPIの予算を上回っている？",
+    "WPIとあの新しい枠組み、どっちの予算が大きい？",  # the other is no program: WPI's figure must not stand in
+    "あの新しい枠組みの予算はWPIの予算を上回っている？",
 ])
 def test_a_comparison_with_one_program_unrecognized_is_not_answered_with_the_other(bundled_bot, question):
     answer = bundled_bot.ask(question)
     assert not answer.answerable and "6,100百万円" not in answer.text
+
+
+@pytest.mark.parametrize("question, start", [
+    ("WPIと育成等、どっちの予算が大きい？", "グローバルに活躍する若手研究者の育成等の方が大きく、7,471百万円"),
+    ("育成等の予算は？", "グローバルに活躍する若手研究者の育成等の令和4年度予算額(案)は7,471百万円"),
+])
+def test_a_three_character_piece_of_one_name_stands_for_it(bundled_bot, question, start):
+    assert bundled_bot.ask(question).text.startswith(start)
 
 
 def test_a_short_name_ending_in_jigyo_is_the_program_it_resembles(bundled_bot):
@@ -417,5 +425,5 @@ def test_short_names_in_a_list_and_a_part_of_a_whole(bundled_bot, question, star
 
 
 def test_a_share_of_an_unrecognized_whole_is_refused(bundled_bot):
-    answer = bundled_bot.ask("育成等の予算のうち、外国人研究者招へい事業は何％を占めていますか")
+    answer = bundled_bot.ask("あの新しい枠組みの予算のうち、外国人研究者招へい事業は何％を占めていますか")
     assert not answer.answerable and "3,414百万円" not in answer.text
