@@ -16,8 +16,9 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from assistant.answer import Answer, detect_lang
-from assistant.words import focus_terms
+from assistant.facts import asks_for_a_name
 from assistant.retrieve import Hit, to_citation
+from assistant.words import focus_terms
 from index.fusion import Ranker
 from ingest.models import Citation, Fact
 
@@ -96,7 +97,7 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
         if result.missing in {"fiscal_year", "attribute", "prior_year"} or query.subjects:
             looked_for = [t for t in unexplained if t != "key"]
             return _abstain_with_nearby(bot, result, passages, lang, base, looked_for=looked_for)
-    if _asked_units(reading) and not _asks_for_a_name(unicodedata.normalize("NFKC", reading)):
+    if _asked_units(reading) and not asks_for_a_name(unicodedata.normalize("NFKC", reading)):
         figure = _passage_figure_answer(bot, reading, passages, lang, base, query, topics=topics)
         if figure is not None:
             return figure
@@ -504,6 +505,12 @@ def _subject_pages(bot: "Assistant", query: "FactQuery | None") -> set[tuple[str
     return {(f.citation.source, f.citation.page) for subject in query.subjects for f in table.get(subject, ())}
 
 
+def _subject_page_text(bot: "Assistant", query: "FactQuery | None") -> str:
+    """The text of every chunk on the pages where the question's program has facts ("" if none)."""
+    pages = _subject_pages(bot, query)
+    return "\n".join(chunk.text for _, chunk in bot.retriever.chunks_on(pages)) if pages else ""
+
+
 def _only_partial_names(bot: "Assistant", question: str) -> bool:
     """Whether the question names its programs only by fragments of their names ("トップレベル研究者")."""
     matches = bot.facts_index.gazetteer.match(unicodedata.normalize("NFKC", question))
@@ -523,10 +530,9 @@ def _unexplained_focus(bot: "Assistant", question: str, result: "FactResult", *,
         return [*unexplained, "実績"] if "実績" not in unexplained else unexplained  # an actual figure is not an expected one
     if not unexplained or query is None or not _names_attribute(question, query.attribute):
         return unexplained
-    pages = _subject_pages(bot, query)
-    if not pages:
+    page_text = _subject_page_text(bot, query)
+    if not page_text:
         return unexplained  # no program's pages to tell framing words from missing ones
-    page_text = "\n".join(chunk.text for _, chunk in bot.retriever.chunks_on(pages))
     # a rate (採択率, 執行率) or a word that says which quantity is meant (応募, 月額) is never a frame
     return [t for t in unexplained if _covered(t, page_text) or _defines_quantity(t)]
 
@@ -558,8 +564,7 @@ def _only_describes(bot: "Assistant", question: str, result: "FactResult", unexp
     q = unicodedata.normalize("NFKC", question)
     if any(q.find(t) < 0 or q.find(t) > where for t in unexplained):
         return False  # a Japanese modifier stands before what it describes; words after the name are the topic
-    pages = _subject_pages(bot, query) or set()
-    page_text = "\n".join(chunk.text for _, chunk in bot.retriever.chunks_on(pages))
+    page_text = _subject_page_text(bot, query)
     return all(_covered(t, page_text) and not _defines_quantity(t) for t in unexplained)
 
 
@@ -604,13 +609,6 @@ _ASKED_KIND = (
     (("いつ", "何月"), ("年",)),  # a time: a figure with a year (a date), not a count
     (("いくつ", "何拠点", "何か国", "何カ国"), ("拠点", "か国", "件")),
 )
-
-
-def _asks_for_a_name(text: str) -> bool:
-    """Whether the question asks where / which / what kind (a name or a place), not a figure."""
-    from assistant.facts import _asks_for_a_name as asks
-
-    return asks(text)
 
 
 def _attribute_units(query: "FactQuery | None") -> tuple[str, ...]:

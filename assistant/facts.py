@@ -21,12 +21,12 @@ Example:
 from __future__ import annotations
 
 import re
-from functools import cached_property
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
+from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict
 
@@ -334,7 +334,7 @@ def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str
 
     if attribute is None and subjects and (year_offset is not None or fiscal_year) and _is_fragment(rest):
         attribute = "予算額"  # "ＳＩＣＯＲＰ　前年度": a program and a year alone ask for its budget
-    if operation is FactOperation.LOOKUP and _asks_for_a_name(rest) and not _has_any(rest, _FIGURE_CUES):
+    if operation is FactOperation.LOOKUP and asks_for_a_name(rest) and not _has_any(rest, _FIGURE_CUES):
         attribute = None  # "どこに計上されていますか": a place or a name is asked, not the amount the words mention
         is_figure_forbidden = True
     else:
@@ -994,7 +994,8 @@ _KIND_WORDS_JA = (("何人", "count"), ("何名", "count"), ("何件", "count"),
 _NAME_QUESTION_WORDS = ("どこ", "どの事業", "どのプログラム", "誰", "だれ", "何という", "どんな", "どういう", "どのよう", "何を", "何が")
 
 
-def _asks_for_a_name(text: str) -> bool:
+def asks_for_a_name(text: str) -> bool:
+    """Whether the question asks where / which / what kind (a name or a place), not a figure."""
     return any(w in text for w in _NAME_QUESTION_WORDS)
 
 
@@ -1218,12 +1219,25 @@ def name_bigram_share(word: str, name: str) -> float:
         return 1.0  # "育成等": three characters standing in the name as written
     if (len(core) < 4 and not named) or (len(bigrams) < 3 and not named):
         return 0.0
-    return sum(1 for b in bigrams if b in name) / len(bigrams)
+    return _bigram_share(core, name)
 
 
 def _bigram_share(word: str, name: str) -> float:
+    """The share of `word`'s character bigrams found in `name` (0 for a one-character word)."""
     bigrams = {word[i : i + 2] for i in range(len(word) - 1)}
     return sum(1 for b in bigrams if b in name) / len(bigrams) if bigrams else 0.0
+
+
+def _resembling(
+    word: str, names: Sequence[str], by_char: dict[str, set[int]], *, min_core: int, share: float = LOOSE_NAME_SHARE
+) -> list[str]:
+    """The names holding every character of `word` (looked up through `by_char`, character → name
+    indexes) and at least `share` of its bigrams (`name_bigram_share`); none for a core under `min_core`."""
+    core = _NAME_SUFFIX.sub("", unicodedata.normalize("NFKC", word))
+    if len(core) < min_core:
+        return []
+    holders = set.intersection(*(by_char.get(ch, set()) for ch in set(core)))
+    return [names[i] for i in sorted(holders) if name_bigram_share(word, names[i]) >= share]
 
 
 def loose_subject(question: str, names: Sequence[str], by_char: dict[str, set[int]] | None = None) -> str | None:
@@ -1241,11 +1255,7 @@ def loose_subject(question: str, names: Sequence[str], by_char: dict[str, set[in
     by_char = by_char if by_char is not None else names_by_char(names)
     found: set[str] = set()
     for term in focus_terms(question):
-        core = _NAME_SUFFIX.sub("", unicodedata.normalize("NFKC", term))
-        if len(core) < 4:
-            continue
-        holders = set.intersection(*(by_char.get(ch, set()) for ch in set(core)))  # names with every character
-        matched = {names[i] for i in holders if name_bigram_share(term, names[i]) >= LOOSE_NAME_SHARE}
+        matched = set(_resembling(term, names, by_char, min_core=4))
         if len(matched) == 1:  # a word several names share ("若手研究者") points at none of them
             found |= matched
     return found.pop() if len(found) == 1 else None
@@ -1337,11 +1347,7 @@ class FactsIndex:
 
     def resembling(self, word: str, share: float = LOOSE_NAME_SHARE) -> list[str]:
         """The subject names holding every character and at least `share` of the bigrams of `word`."""
-        core = _NAME_SUFFIX.sub("", unicodedata.normalize("NFKC", word))
-        if len(core) < 3:
-            return []
-        holders = set.intersection(*(self._names_by_char.get(ch, set()) for ch in set(core)))
-        return [self._names[i] for i in sorted(holders) if name_bigram_share(word, self._names[i]) >= share]
+        return _resembling(word, self._names, self._names_by_char, min_core=3, share=share)
 
     @cached_property
     def _names(self) -> list[str]:

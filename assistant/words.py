@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _QUESTION_NOISE = re.compile(
     r"(?:について|とは|って|教えて|ください|下さい|何|なに|なん|どんな|どのような|どういう|どこ|いつ|だれ|誰|ですか|ますか|"
@@ -14,11 +15,17 @@ _QUESTION_NOISE = re.compile(
 
 def focus_terms(question: str) -> list[str]:
     """The content words of a question (what a passage must mention to answer it), via fugashi nouns.
+    One answer reads the same question (and its masked forms) several times: parses are memoized.
 
     Example:
         >>> focus_terms("SICORPの採択率は？")
         ['SICORP', '採択率']
     """
+    return list(_focus_terms(question))
+
+
+@lru_cache(maxsize=4096)
+def _focus_terms(question: str) -> tuple[str, ...]:
     from ingest.chunk import _PARSE_LOCK, tagger
 
     tagged = tagger()
@@ -36,7 +43,7 @@ def focus_terms(question: str) -> list[str]:
                 current = ""
         if current:
             terms.append(current)
-    return [t for t in terms if len(t) >= 2 and not _QUESTION_NOISE.fullmatch(t)]
+    return tuple(t for t in terms if len(t) >= 2 and not _QUESTION_NOISE.fullmatch(t))
 
 
 _COUNTERS = {"件", "人", "名", "年", "年間", "年度", "か月", "ヶ月", "月", "割", "倍", "歳", "週間", "日", "回", "拠点", "か国", "カ国", "億", "万", "円", "%"}
