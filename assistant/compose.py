@@ -16,11 +16,12 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from assistant.answer import Answer, detect_lang
-from assistant.facts import asks_for_a_name
+from assistant.facts import asks_for_a_name, asks_share
 from assistant.retrieve import Hit, to_citation
 from assistant.words import focus_terms
 from index.fusion import Ranker
 from ingest.models import Citation, Fact
+from ingest.units import find_money
 
 if TYPE_CHECKING:
     from assistant.conversation import Resolution
@@ -61,6 +62,10 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
     if quoted is not None:  # "「最大5億円」は直接経費？": the question is about a figure it quotes
         return quoted
     if query is not None and query.is_figure_question and len(query.subjects) == 1 and _needs_two(resolution.question):
+        one = lookup_facts(bot, query, hits)
+        part = _named_part(bot, resolution.question, one, lang, passages, base) if one.answerable and lang == "ja" else None
+        if part is not None:  # "Aの事務経費は事業経費の何%？": a part of A's own breakdown, not a second program
+            return part
         # "AとB、どちらが多い？" with only A recognized: one program's figure would not answer it
         text = (f"比較の相手を資料の事業名として特定できませんでした（特定できたのは「{escape_markdown(query.subjects[0])}」のみ）。"
                 "事業名を資料の表記で指定してください。" if lang == "ja"
@@ -240,10 +245,29 @@ def _named_part(bot: "Assistant", question: str, result: "FactResult", lang: str
             cited = _fact_citation(fact)
             subject = result.query.subject_surfaces[0] if result.query.subject_surfaces else fact.subject
             text = f"{escape_markdown(subject)}の{term}は{match.group('amount')}です（{escape_markdown(fact.attribute)}の内訳）。 [1]"
+            share = _share_of_whole(question, match.group("amount"), fact)
+            if share is not None:  # "事業経費50百万円のうち、事務経費は何割？": the part over the whole, both cited
+                text = f"{escape_markdown(subject)}の{term}は{escape_markdown(fact.attribute)}の{share}です（{match.group('amount')} / {find_money(fact.value)[0].text}）。 [1]"
             citations = merge_citations([cited], passages)
             lines = [text, "", _quote(cited, lang) + " [1]", "", _references(citations, lang)]
             return Answer(text="\n".join(lines), answerable=True, citations=citations, facts=[fact], **base)
     return None
+
+
+def _share_of_whole(question: str, part: str, whole: Fact) -> str | None:
+    """"何割" / "何%" of a part inside a breakdown against the whole value: "2割（20.0%）", or None when
+    the question asks no share or an amount cannot be read."""
+    if not asks_share(question) or whole.amount_yen in (None, 0):
+        return None
+    money = find_money(part)
+    if not money or money[0].yen is None:
+        return None
+    ratio = money[0].yen / whole.amount_yen
+    percent = f"{ratio * 100:.1f}%"
+    if "割" in unicodedata.normalize("NFKC", question):
+        tenths = ratio * 10
+        return f"{tenths:g}割（{percent}）" if abs(tenths - round(tenths, 1)) < 1e-9 else f"約{tenths:.1f}割（{percent}）"
+    return percent
 
 
 def _fact_citation(fact: Fact) -> Citation:
@@ -274,7 +298,11 @@ def _fact_answer(result: "FactResult", passages: list[Citation], lang: str, base
     fact_citations = merge_citations([_fact_citation(f) for f in facts], [])
     citations = merge_citations(fact_citations, passages)
     direct = describe_fact_result(result, lang)
-    if not result.query.subject_surfaces and result.query.subjects:
+    if result.query.every_program or result.skipped_subjects:  # every program was compared: say which state no such figure
+        if result.skipped_subjects:
+            names = ("、" if lang == "ja" else ", ").join(result.skipped_subjects)
+            direct += f"（記載のない事業: {names}）" if lang == "ja" else f" (not stated for: {names})"
+    elif not result.query.subject_surfaces and result.query.subjects:
         note = "（質問の対象を資料の「{}」と解しました）" if lang == "ja" else " (read as the documents' {})"
         direct += note.format("」「".join(result.query.subjects) if lang == "ja" else ", ".join(result.query.subjects))
     refs = [citations.index(c) + 1 for c in fact_citations]

@@ -155,6 +155,7 @@ class FactQuery(_Frozen):
     is_figure_question: bool = False
     lang: str = "ja"
     fiscal_years: tuple[str, ...] = ()  # every fiscal year the question names ("令和3年度と令和4年度の予算を足すと")
+    every_program: bool = False  # the question named none ("予算額が最も多い事業は？"): `subjects` are every program
 
 
 class FactResult(_Frozen):
@@ -182,6 +183,8 @@ class FactResult(_Frozen):
     ratio: float | None = None
     changes: tuple[tuple[str, int, float | None], ...] = ()
     missing_subject: str | None = None  # in a compare or sum: the subject whose figure is missing
+    skipped_subjects: tuple[str, ...] = ()  # in a compare over every program: those that state no such figure
+    against_total: bool = False  # facts[0] against the total of facts[1:] ("AはB・Cの合計より何人多い")
     listing: bool = False
     missing: str | None = None
 
@@ -243,6 +246,18 @@ def _has_any_en(text: str, cues: Iterable[str]) -> bool:
     return any(re.search(rf"(?<![a-z]){re.escape(c)}(?![a-z])", text) for c in cues)
 
 
+def _cued_attribute(text: str) -> str | None:
+    """The canonical attribute the words of a question (its names blanked out) ask for, or None."""
+    lower = re.sub(r"\s+", " ", text.lower())
+    kind = _asked_kind_en(lower) or _asked_kind_ja(text)
+    for canonical, ja, en in ATTRIBUTE_CUES:
+        if _has_any(text, ja) or _has_any_en(lower, en):
+            if kind is not None and _attribute_kind(canonical) not in (kind, None):
+                continue  # "How long do participants stay": a period, whatever noun the question has
+            return canonical
+    return None
+
+
 def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str | None = None) -> FactQuery:
     """Read a question as a figure query.
 
@@ -272,14 +287,7 @@ def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str
     rest_lower = re.sub(r"\s+", " ", rest.lower())  # "one SICORP project" → "one project"
     lang = detect_lang(q)
 
-    attribute = None
-    kind = _asked_kind_en(rest_lower) or _asked_kind_ja(rest)
-    for canonical, ja, en in ATTRIBUTE_CUES:
-        if _has_any(rest, ja) or _has_any_en(rest_lower, en):
-            if kind is not None and _attribute_kind(canonical) not in (kind, None):
-                continue  # "How long do participants stay": a period, whatever noun the question has
-            attribute = canonical
-            break
+    attribute = _cued_attribute(rest)
 
     year_offset = None
     fiscal_year = None
@@ -320,6 +328,8 @@ def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str
         operation = FactOperation.SUM if len(subjects) >= 2 or len(named_years) >= 2 else FactOperation.LOOKUP
     elif len(subjects) >= 2 and (_has_any(rest, _COMPARE_CUES) or _has_any_en(rest_lower, _COMPARE_CUES_EN)):
         operation = FactOperation.COMPARE
+    elif len(subjects) >= 2 and attribute == "事業開始時期" and re.search(r"何年(?!度)|how many years", rest_lower):
+        operation = FactOperation.COMPARE  # "Aが始まってからBができるまで何年？": the years between two starts
     elif _has_any(rest, _DIFF_CUES) or _has_any_en(rest_lower, _DIFF_CUES_EN):
         operation = FactOperation.COMPARE if len(subjects) >= 2 else FactOperation.DIFF
     if operation is FactOperation.DIFF:
@@ -533,6 +543,9 @@ def lookup(
             return FactResult(query=query, facts=tuple(chosen), answerable=True, listing=True)
         return FactResult(query=query, facts=tuple(_support(ranked)), answerable=True)
 
+    if query.every_program and query.fiscal_year is None and query.year_offset is None and (query.attribute or "予算額") == "予算額":
+        # every program's budget of one year (the collection's), never one program's other kind of budget
+        query = query.model_copy(update={"fiscal_year": index_year if index_year is not None else _reference_year(facts)})
     if op in (FactOperation.COMPARE, FactOperation.SUM) and len(query.subjects) >= 2 and _asks_change(query.question):
         return _compare_changes(query, facts, by_subject, index_year)  # a SUM of changes is their total
 
@@ -565,12 +578,24 @@ def lookup(
             percent_change=percent,
         )
 
+    if op is FactOperation.SUM and "より" in unicodedata.normalize("NFKC", query.question) and _asks_difference(query.question):
+        # "AはB・Cの合計より何人多い？": one program against a sum of the others, not a sum of all of them
+        return _one_against_sum(query, facts, index_year)
     if op is FactOperation.SUM and len(query.subjects) == 1 and len(query.fiscal_years) >= 2:
         return _sum_over_years(query, facts, index_year)
 
     per_subject: list[Fact] = []
+    skipped: list[str] = []
+    wanted, question = query.attribute or "予算額", unicodedata.normalize("NFKC", query.question)
+    strict = query.every_program and any(canonical_attribute(f.attribute) == wanted for f in facts)
     for subject in query.subjects:
         ranked, missing = _best(query, facts, subject, index_year)
+        if query.every_program and strict:  # 受入人数 is not 新規採用人数 when programs are ranked by the latter
+            family = ATTRIBUTE_FAMILIES.get(wanted, (wanted,))
+            ranked = [f for f in ranked if _attribute_score(wanted, f, question) >= 3 or canonical_attribute(f.attribute) in family]
+        if not ranked and query.every_program:
+            skipped.append(subject)  # a program that states no such figure is left out, and said to be
+            continue
         if not ranked and query.attribute in _BUDGET_KINDS:
             # "Aの補正予算とBの予算": each program's budget figure of the kind it has
             for other in _BUDGET_KINDS - {query.attribute}:
@@ -585,6 +610,37 @@ def lookup(
         if not ranked:
             return FactResult(query=query, facts=tuple(per_subject), missing=missing, missing_subject=subject)
         per_subject.append(ranked[0])
+    if query.every_program:
+        if not per_subject:
+            return FactResult(query=query, missing="attribute")
+        if len(per_subject) == 1:  # one program states it: that one, and which do not
+            one = query.model_copy(update={"subjects": (per_subject[0].subject,), "operation": FactOperation.LOOKUP})
+            return FactResult(query=one, facts=(per_subject[0],), answerable=True, skipped_subjects=tuple(skipped))
+        result = _compare_facts(query.model_copy(update={"subjects": tuple(f.subject for f in per_subject)}), per_subject)
+        return result.model_copy(update={"query": query, "skipped_subjects": tuple(skipped)})
+    return _compare_facts(query, per_subject)
+
+
+_YEARS_PER_UNIT = {"年": 1.0, "年間": 1.0, "か月": 1 / 12, "ヶ月": 1 / 12, "カ月": 1 / 12, "箇月": 1 / 12, "週": 1 / 52,
+                   "週間": 1 / 52, "日": 1 / 365, "日間": 1 / 365}
+
+
+def _in_years(fact: Fact) -> float | None:
+    """A period's (lower) length in years ("3か月～1年程度" → 0.25), or None for other figures."""
+    per_unit = _YEARS_PER_UNIT.get(fact.unit or "")
+    return fact.quantity * per_unit if fact.quantity is not None and per_unit is not None else None
+
+
+def _times(ratio: float) -> tuple[str, bool]:
+    """A ratio as the answer writes it, and whether it is exact: 250.0 → ("250", True), 5.2586 → ("5.26", False)."""
+    exact = abs(ratio * 100 - round(ratio * 100)) < 1e-6
+    return f"{ratio:.2f}".rstrip("0").rstrip("."), exact
+
+
+def _compare_facts(query: FactQuery, per_subject: list[Fact]) -> FactResult:
+    """A compare or sum over one fact per subject (in the question's order): larger first, the difference
+    of the two largest, a ratio or share when asked, or the total."""
+    op = query.operation
     amounts = [f.amount_yen for f in per_subject]
     quantities = [f.quantity for f in per_subject]
     if all(a is not None for a in amounts):
@@ -592,6 +648,9 @@ def lookup(
         money = True
     elif all(q is not None for q in quantities) and len({f.unit for f in per_subject}) == 1:
         values = [float(q) for q in quantities]  # type: ignore[arg-type]
+        money = False
+    elif all(_in_years(f) is not None for f in per_subject) and op is not FactOperation.SUM:
+        values = [_in_years(f) for f in per_subject]  # type: ignore[misc]  # "2年間" against "約1～3週間"
         money = False
     else:
         return FactResult(query=query, facts=tuple(per_subject), answerable=True)
@@ -608,16 +667,16 @@ def lookup(
             derived_text=f"{_number(total_q)}{per_subject[0].unit}",
         )
     ratio = None
-    if len(per_subject) == 2 and (_asks_ratio(query.question) or _asks_share(query.question)) and values[1]:
+    if len(per_subject) == 2 and (_asks_ratio(query.question) or asks_share(query.question)) and values[1]:
         ratio = round(values[0] / values[1], 4)  # in the order the question names them: "AはBの何倍", "AはBの何%"
-        if _asks_share(query.question) and re.search(r"のうち|を占め|に占め", query.question) and ratio > 1:
+        if asks_share(query.question) and re.search(r"のうち|を占め|に占め", query.question) and ratio > 1:
             ratio = round(values[1] / values[0], 4)  # "Aのうち、Bは何%を占める": the part of the whole
             per_subject = per_subject[::-1]
     order = sorted(range(len(per_subject)), key=lambda i: -values[i])
     ranked_facts = tuple(per_subject[i] for i in order)
     larger = ranked_facts[0].subject if values[order[0]] != values[order[1]] else None
     if ratio is not None:
-        text = f"{ratio * 100:.1f}%" if _asks_share(query.question) else f"{ratio:.2f}倍"
+        text = f"{ratio * 100:.1f}%" if asks_share(query.question) else f"{_times(ratio)[0]}倍"
         return FactResult(query=query, facts=tuple(per_subject), answerable=True, larger_subject=larger, ratio=ratio,
                           derived_text=text)
     if money:
@@ -626,6 +685,8 @@ def lookup(
             query=query, facts=ranked_facts, answerable=True, larger_subject=larger, derived_yen=diff,
             derived_text=format_amount(diff, _common_unit(ranked_facts[:2])),
         )
+    if ranked_facts[0].unit != ranked_facts[1].unit:  # "2年間" and "約1～3週間": an order, no difference
+        return FactResult(query=query, facts=ranked_facts, answerable=True, larger_subject=larger)
     diff_q = values[order[0]] - values[order[1]]
     return FactResult(
         query=query, facts=ranked_facts, answerable=True, larger_subject=larger, derived_quantity=diff_q,
@@ -648,21 +709,60 @@ def _sum_over_years(query: FactQuery, facts: Sequence[Fact], index_year: str | N
                       derived_text=format_amount(total, _common_unit(found)))
 
 
+def _one_against_sum(query: FactQuery, facts: Sequence[Fact], index_year: str | None) -> FactResult:
+    """"Aの受入人数は、B・Cの新規採用人数の合計より何人多い？": A's figure against the total of the others'
+    (the program before "は" stands alone; each side's figure is the one its own words name)."""
+    text = unicodedata.normalize("NFKC", query.question)
+    if len(query.subjects) < 3 or "は" not in text:
+        return FactResult(query=query, missing="operation")
+    cut = text.index("は")
+    sides = ((query.subjects[0], text[:cut]),) + tuple((s, text[cut:]) for s in query.subjects[1:])
+    chosen: list[Fact] = []
+    for subject, words in sides:
+        one = query.model_copy(update={"subjects": (subject,), "operation": FactOperation.LOOKUP, "question": words,
+                                       "attribute": _cued_attribute(words) or query.attribute})
+        ranked, missing = _best(one, facts, subject, index_year)
+        if not ranked:
+            return FactResult(query=query, facts=tuple(chosen), missing=missing, missing_subject=subject)
+        chosen.append(ranked[0])
+    if all(f.amount_yen is not None for f in chosen):
+        values, unit = [float(f.amount_yen) for f in chosen], None  # type: ignore[arg-type]
+    elif all(f.quantity is not None for f in chosen) and len({f.unit for f in chosen}) == 1:
+        values, unit = [float(f.quantity) for f in chosen], chosen[0].unit  # type: ignore[arg-type]
+    else:
+        return FactResult(query=query, facts=tuple(chosen), missing="operation")
+    total = sum(values[1:])
+    diff = values[0] - total
+    if unit is None:
+        shown_unit = _common_unit(chosen)
+        return FactResult(query=query, facts=tuple(chosen), answerable=True, derived_yen=int(diff), against_total=True,
+                          derived_text=format_amount(int(diff), shown_unit))
+    return FactResult(query=query, facts=tuple(chosen), answerable=True, derived_quantity=diff, against_total=True,
+                      derived_text=f"{_number(diff)}{unit}")
+
+
 def _compare_changes(
     query: FactQuery, facts: Sequence[Fact], by_subject: Mapping[str, Sequence[Fact]] | None, index_year: str | None
 ) -> FactResult:
     """"AとB、前年度からの増加額が大きいのは？": each program's change over the prior year, from its cited facts."""
     changes: list[tuple[str, int, float | None]] = []
     cited: list[Fact] = []
+    skipped: list[str] = []
     for subject in query.subjects:
         one = query.model_copy(update={"subjects": (subject,), "operation": FactOperation.DIFF, "year_offset": None,
+                                       "every_program": False,
                                        "fiscal_year": None if query.year_offset is not None else query.fiscal_year})
-        result = lookup(one, facts, None, index_year)
+        result = lookup(one, by_subject.get(subject, ()) if by_subject is not None else facts, None, index_year)
         if not result.answerable or result.derived_yen is None:
+            if query.every_program:
+                skipped.append(subject)
+                continue
             return FactResult(query=query, facts=tuple(cited + list(result.facts)), missing=result.missing or "prior_year")
         changes.append((subject, result.derived_yen, result.percent_change))
         cited.extend(result.facts)
-    return FactResult(query=query, facts=tuple(cited), answerable=True, changes=tuple(changes))
+    if len(changes) < 2 and query.every_program:
+        return FactResult(query=query, facts=tuple(cited), missing="prior_year")
+    return FactResult(query=query, facts=tuple(cited), answerable=True, changes=tuple(changes), skipped_subjects=tuple(skipped))
 
 
 def _asks_change(question: str) -> bool:
@@ -831,6 +931,8 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
         if pct and _asks_percent(q.question):
             return f"The {label} of {subject} changed by {pct} over the previous year. ({word} of {amount})" + basis
         return f"The {label} of {subject} is {word} of {amount} over the previous year" + (f" ({pct})" if pct else "") + "." + basis
+    if result.against_total:
+        return _against_total_sentence(result, unit, lang)
     if q.operation is FactOperation.SUM and result.changes:  # "合計では前年度よりいくら増えた？"
         total = sum(y for _, y, _ in result.changes)
         unit_ = unit or _common_unit(list(facts))
@@ -863,16 +965,23 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
         a, b = facts[0], facts[1]
         a_name, b_name = _subject_label(result, a.subject, lang), _subject_label(result, b.subject, lang)
         a_value, b_value = _value_text(a, unit, False, lang=lang), _value_text(b, unit, False, lang=lang)
-        if _asks_share(q.question):  # "AはBの何%": A as a share of B
+        if asks_share(q.question):  # "AはBの何%": A as a share of B
             return (f"{a_name}は{b_name}の約{result.ratio * 100:.1f}%です。（{a_name} {a_value}、{b_name} {b_value}）" if ja
                     else f"{a_name} is about {result.ratio * 100:.1f}% of {b_name}. ({a_value} vs {b_value})")
-        return (f"{a_name}は{b_name}の約{result.ratio:.2f}倍です。（{a_name} {a_value}、{b_name} {b_value}）" if ja
-                else f"{a_name} is about {result.ratio:.2f} times {b_name}. ({a_value} vs {b_value})")
+        times, exact = _times(result.ratio)
+        return (f"{a_name}は{b_name}の{'' if exact else '約'}{times}倍です。（{a_name} {a_value}、{b_name} {b_value}）" if ja
+                else f"{a_name} is {'' if exact else 'about '}{times} times {b_name}. ({a_value} vs {b_value})")
     if len(facts) >= 3 or (_asks_smaller(q.question) and not _is_time(facts[0]) and not _asks_difference(q.question)):
         return _extreme_sentence(result, unit, lang)
     first, second = facts[0], facts[1]
     a_name, b_name = _subject_label(result, first.subject, lang), _subject_label(result, second.subject, lang)
     a_value, b_value = _value_text(first, unit, False, lang=lang), _value_text(second, unit, False, lang=lang)
+    if result.derived_text is None and result.larger_subject is not None:  # periods in different units
+        longer = ("長く" if not _asks_smaller(q.question) else "短く") if ja else ("longer" if not _asks_smaller(q.question) else "shorter")
+        if _asks_smaller(q.question):
+            a_name, a_value, b_name, b_value = b_name, b_value, a_name, a_value
+        return (f"{a_name}の方が{longer}、{a_value}です。{b_name}は{b_value}です。" if ja
+                else f"{a_name} is {longer}, at {a_value}; {b_name}: {b_value}.")
     if result.derived_text is None:
         return f"比較できる数値ではありません（{a_name} {a_value}、{b_name} {b_value}）。" if ja else f"These figures cannot be compared ({a_name}: {a_value}; {b_name}: {b_value})."
     if result.larger_subject is None:
@@ -900,9 +1009,10 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
     if _asks_difference(q.question):  # "差額はいくら": the difference first, the two figures after
         return (f"{a_name}と{b_name}の差は{diff}です。（{a_name} {a_value}、{b_name} {b_value}）" if ja
                 else f"The difference is {diff}. ({a_name}: {a_value}; {b_name}: {b_value})")
+    period = _attribute_kind(canonical_attribute(first.attribute)) == "period"
     if ja:
-        return f"{a_name}の方が{'大き' if money else '多'}く、{a_value}です。{b_name}は{b_value}で、差は{diff}です。"
-    return f"{a_name} is {'larger' if money else 'more'}, at {a_value}. {b_name}: {b_value}; the difference is {diff}."
+        return f"{a_name}の方が{'大き' if money else '長' if period else '多'}く、{a_value}です。{b_name}は{b_value}で、差は{diff}です。"
+    return f"{a_name} is {'larger' if money else 'longer' if period else 'more'}, at {a_value}. {b_name}: {b_value}; the difference is {diff}."
 
 
 _PER_ITEM = re.compile(r"(?P<n>[\d,]+)件\s*[×x]\s*(?P<each>(?:のべ|延べ)?[\d,]+人)")
@@ -1050,7 +1160,7 @@ def _asks_difference(question: str) -> bool:
     )
 
 
-def _asks_share(question: str) -> bool:
+def asks_share(question: str) -> bool:
     """"AはBの何%", "Bに占めるAの割合", "what percentage of B": one figure as a share of another."""
     q = unicodedata.normalize("NFKC", question).lower()
     return bool(re.search(r"の何%|の何パーセント|に占める|を占め|の割合|何割|what percentage of|what share of|what fraction of", q))
@@ -1108,11 +1218,45 @@ def _changes_sentence(result: FactResult, unit: str | None, lang: str) -> str:
         names = "、".join(_subject_label(result, s, lang) for s in changed)
         return f"前年度から変わったのは{names}です。（{items}）" if ja else f"Changed from the previous year: {names}. ({items})"
     smaller = _asks_smaller(q)
-    subject, yen, _ = (min if smaller else max)(result.changes, key=lambda c: c[1])
     word = ("小さい" if smaller else "大きい") if ja else ("smallest" if smaller else "largest")
+    rated = [c for c in result.changes if c[2] is not None]
+    if _asks_percent(q) and len(rated) >= 2:  # "伸び率がいちばん大きい": ranked by the rate, which leads
+        subject, yen, pct = (min if smaller else max)(rated, key=lambda c: c[2])
+        name = _subject_label(result, subject, lang)
+        return (f"前年度比の伸び率が{word}のは{name}で、{pct:+.1f}%です。（増減額 {amount(subject, yen)}。{items}）" if ja
+                else f"The {word} rate of change over the previous year is {name}'s, {pct:+.1f}%. ({amount(subject, yen)}; {items})")
+    subject, yen, _ = (min if smaller else max)(result.changes, key=lambda c: c[1])
     name = _subject_label(result, subject, lang)
     return (f"前年度からの増減が{word}のは{name}で、{amount(subject, yen)}です。（{items}）" if ja
             else f"The {word} change over the previous year is {name}'s, {amount(subject, yen)}. ({items})")
+
+
+def _against_total_sentence(result: FactResult, unit: str | None, lang: str) -> str:
+    """"Aは、B・Cの合計より1,951人多い": the difference first, then the total and every figure."""
+    ja = lang == "ja"
+    lone, others = result.facts[0], result.facts[1:]
+    money = result.derived_yen is not None
+    gap = result.derived_yen if money else result.derived_quantity
+    if money:
+        total_yen = sum(int(f.amount_yen) for f in others)  # type: ignore[arg-type]
+        total = format_amount(total_yen, unit or _common_unit(list(others)))
+        amount = format_amount(abs(int(gap)), unit or _common_unit(list(result.facts)))  # type: ignore[arg-type]
+    else:
+        total = f"{_number(sum(float(f.quantity) for f in others))}{lone.unit}"  # type: ignore[arg-type]
+        amount = f"{_number(abs(float(gap)))}{lone.unit}"  # type: ignore[arg-type]
+    if any(unicodedata.normalize("NFKC", f.value).lstrip().startswith("約") for f in result.facts):
+        amount = ("約" if ja else "about ") + amount  # from an approximate figure, approximate
+    name = _subject_label(result, lone.subject, lang)
+    items = ("、" if ja else "; ").join(
+        f"{_subject_label(result, f.subject, lang)} {_attribute_label(f, lang)} {_value_text(f, unit, False, lang=lang)}" for f in result.facts
+    )
+    if ja:
+        word = "同じ" if not gap else ("多い" if gap > 0 else "少ない")
+        lead = f"{name}は、ほかの{len(others)}事業の合計（{total}）と同じです。" if not gap else (
+            f"{name}は、ほかの{len(others)}事業の合計（{total}）より{amount}{word}です。")
+        return lead + f"（{items}）"
+    word = "the same as" if not gap else ("more than" if gap > 0 else "less than")
+    return f"{name} is {amount + ' ' if gap else ''}{word} the total of the other {len(others)} ({total}). ({items})"
 
 
 def _extreme_sentence(result: FactResult, unit: str | None, lang: str) -> str:
@@ -1124,7 +1268,13 @@ def _extreme_sentence(result: FactResult, unit: str | None, lang: str) -> str:
         low_end, word = _asks_earlier(q), ("最も早く" if _asks_earlier(q) else "最も遅く") if ja else ("earliest" if _asks_earlier(q) else "latest")
     else:
         low_end = _asks_smaller(q)
-        word = ("最も小さく" if low_end else "最も大きく") if ja else ("smallest" if low_end else "largest")
+        money, period = facts[0].amount_yen is not None, _attribute_kind(canonical_attribute(facts[0].attribute)) == "period"
+        if period:
+            word = ("最も短く" if low_end else "最も長く") if ja else ("shortest" if low_end else "longest")
+        elif money:
+            word = ("最も小さく" if low_end else "最も大きく") if ja else ("smallest" if low_end else "largest")
+        else:
+            word = ("最も少なく" if low_end else "最も多く") if ja else ("fewest" if low_end else "most")
     rank = _asked_rank(q)
     if rank is not None and rank <= len(facts):  # "多い順に並べたら2番目は？"
         winner = (list(reversed(facts)) if low_end else list(facts))[rank - 1]
@@ -1143,6 +1293,26 @@ def _extreme_sentence(result: FactResult, unit: str | None, lang: str) -> str:
     if ja and len(facts) == 2:
         return f"{name}の方が{word.removeprefix('最も')}、{value}です。（{items}）"
     return f"{name}が{word}、{value}です。（{items}）" if ja else f"{name} is the {word}, at {value} ({items})."
+
+
+_EXTREME_CUES = ("一番", "いちばん", "最も", "もっとも", "最多", "最少", "最大", "最小", "トップ", "番目", "順に", "順番")
+_EXTREME_CUES_EN = ("the most", "the largest", "the biggest", "the smallest", "the least", "the fewest", "the highest",
+                    "the lowest", "the earliest", "the oldest", "the newest", "the latest", "the longest", "the shortest")
+_WHICH_PROGRAM_RE = re.compile(r"どれ|どの|どこ|何という|事業|プログラム|制度|施策|のは[?？]?$|which|what program", re.IGNORECASE)
+
+
+def asks_which_program(question: str) -> bool:
+    """Whether a question naming no program asks which one is at an end ("予算額が最も多い事業は？",
+    "一番歴史が古いのはどれ"). A quoted ceiling ("最大5億円") is a figure, not an extreme.
+
+    Example:
+        >>> asks_which_program("予算額が最も多い事業は？"), asks_which_program("最大5億円は直接経費？")
+        (True, False)
+    """
+    text = re.sub(r"最大\s*[\d約]", "", unicodedata.normalize("NFKC", question))
+    lower = text.lower()
+    extreme = _has_any(text, _EXTREME_CUES) or _has_any_en(lower, _EXTREME_CUES_EN)
+    return extreme and bool(_WHICH_PROGRAM_RE.search(text))
 
 
 def _asks_when(question: str) -> bool:
@@ -1298,19 +1468,36 @@ class FactsIndex:
             loose = loose_subject(question, self._names, self._names_by_char)
             if loose is not None:
                 query = query.model_copy(update={"subjects": (loose,), "subject_surfaces": ()})
+            elif asks_which_program(question):
+                query = self._over_every_program(query)
             return query
         text = unicodedata.normalize("NFKC", question)
-        two = _has_any(text, _COMPARE_CUES + _SUM_CUES + _DIFF_CUES) or "と" in text
+        two = _has_any(text, _COMPARE_CUES + _SUM_CUES + _DIFF_CUES) or "と" in text or bool(re.search(r"から.{1,40}まで", text))
         named = self._loosely_named(question, query) if two else []
         named += [pair for pair in self._listed_names(question, query) if pair not in named]
         if named:  # "国際先導研究と若手研究者の新たな流動モードの促進、…": a second program named loosely
             text = unicodedata.normalize("NFKC", question)
+            for surface, name in zip(query.subject_surfaces, query.subjects):
+                if surface != name and surface not in name[: len(surface)]:  # a partial name ("サイエンス交流事業")
+                    text = text.replace(surface, name, 1)  # would give way to an exact one when parsed again
             for term, name in named:
                 text = text.replace(term, name, 1)
             again = parse_fact_question(text, self.gazetteer).model_copy(update={"question": question, "subject_surfaces": ()})
             if len(again.subjects) > len(query.subjects):
                 return again
         return query
+
+    def _over_every_program(self, query: FactQuery) -> FactQuery:
+        """"予算額が最も多い事業は？": a compare over every program (not the section or a group's total)."""
+        programs = tuple(e.name for e in self.gazetteer.entries if e.kind == "program")
+        if len(programs) < 2:
+            return query
+        text = unicodedata.normalize("NFKC", query.question)
+        attribute = query.attribute or _cued_attribute(text) or (
+            "事業開始時期" if _has_any(text, _TIME_COMPARE_CUES) else "予算額")
+        operation = query.operation if query.operation is FactOperation.SUM else FactOperation.COMPARE
+        return query.model_copy(update={"subjects": programs, "subject_surfaces": (), "attribute": attribute,
+                                        "operation": operation, "is_figure_question": True, "every_program": True})
 
     def _listed_names(self, question: str, query: FactQuery) -> list[tuple[str, str]]:
         """(item, subject) for short items of a list of programs ("海外特別研究員・海外挑戦・招へい・サイエンス交流")

@@ -88,6 +88,8 @@ _SPACED_KV_RE = re.compile(
 _COLUMN_LABEL_RE = re.compile(r"^(?P<label>[^\s:0-9()、。/]{2,10})(?:/(?P<per>[0-9]?[^\s/0-9]{1,4}))?$")
 _PAREN_FY_RE = re.compile(r"\(([^()]*?年度)\)")
 # A label above a figure that says it is reference material, not a program's own budget (generic words).
+_YEARLY_TIMES_RE = re.compile(r"/\s*年\s*[×xX]\s*(?P<years>\d{1,2}年)")
+_INITIAL_START_RE = re.compile(r"当初(?:採択|採用|開始)?[^\s()。、]{0,10}\((?P<year>(?:(?:令和|平成|昭和)\d{1,2}|(?:19|20)\d{2})年度?)\s*[~～]")
 _REFERENCE_RE = re.compile(r"参考|再掲|内数|関連経費")
 _NOTE_WORDS = ("案", "見込み", "見込", "概算", "要求", "予定")
 # Running text. A program referred to by a demonstrative ("本事業", "同プログラム") is the section's subject.
@@ -489,6 +491,7 @@ class _Extraction:
         self._resolve_boxes(boxes, blocks)
         self._assign_blocks([b for b in blocks if b.assignment == UNASSIGNED], boxes)
         facts = self._box_facts(boxes) + self._block_facts(blocks) + self._loose_money_facts(boxes, blocks)
+        facts += self._periods_of_yearly_amounts(facts) + self._initial_starts(boxes, facts)
         facts.sort(key=lambda f: (f.citation.start + (f.citation.highlight_start or 0), f.citation.start))
         return facts
 
@@ -1053,6 +1056,45 @@ class _Extraction:
                 if per_label and facts[-1].per is None:
                     facts[-1] = facts[-1].model_copy(update={"per": per_label.group(1)})
         return facts
+
+    def _periods_of_yearly_amounts(self, facts: list[Fact]) -> list[Fact]:
+        """"支援規模:最大7億円/年×10年": a yearly amount times a number of years states the support period
+        ("10年"), the same subject's, cited in the same line; unless the subject already states one."""
+        out = []
+        has_period = {f.subject for f in facts if canonical_attribute(f.attribute) == "支援期間"}
+        for fact in facts:
+            if fact.amount_yen is None or not fact.subject or fact.subject in has_period:
+                continue
+            c = fact.citation
+            value_start = c.start + (c.highlight_start or 0)
+            found = _YEARLY_TIMES_RE.search(self.doc.text, value_start, c.end)
+            if found is None or found.start() > value_start + len(fact.value):
+                continue
+            start, end = found.start("years"), found.end("years")
+            citation = c.model_copy(update={"highlight_start": start - c.start, "highlight_end": end - c.start})
+            out.append(self._fact(fact.subject, "支援期間", found.group("years"), None, citation, fact.subject_assignment,
+                                  min(fact.confidence, 0.8), text_for_numbers=found.group("years")))
+            has_period.add(fact.subject)
+        return out
+
+    def _initial_starts(self, boxes: list[_Box], facts: list[Fact]) -> list[Fact]:
+        """"当初採択5拠点(2007年度~)": the first cohort's start year is when the program began; given to the
+        page's one program (inferred) unless that program states its start (事業開始時期) itself."""
+        out = []
+        has_start = {f.subject for f in facts if canonical_attribute(f.attribute) in {"事業開始時期", "事業期間"}}
+        for line in self.nonblank:
+            found = _INITIAL_START_RE.search(line.text)
+            if found is None:
+                continue
+            candidates = self._page_candidates(line.page or 1, boxes)
+            if len(candidates) != 1 or candidates[0] in has_start:
+                continue
+            start, end = line.start + found.start("year"), line.start + found.end("year")
+            citation = self._citation(line, line, start, end)
+            out.append(self._fact(candidates[0], "事業開始時期", found.group("year"), None, citation, INFERRED, 0.6,
+                                  text_for_numbers=found.group("year")))
+            has_start.add(candidates[0])
+        return out
 
     def _loose_money_facts(self, boxes: list[_Box], blocks: list[_Block]) -> list[Fact]:
         facts = []

@@ -233,6 +233,22 @@ COMPARES = [
     ("SATREPSとWPIではどちらの予算が少ない？", "地球規模課題対応国際科学技術協力プログラム(SATREPS)の方が小さく", ["1,826百万円"]),
     ("WPIの予算はSATREPSの何倍？", "世界トップレベル研究拠点プログラム(WPI)は地球規模課題対応国際科学技術協力プログラム(SATREPS)の約3.34倍", ["6,100百万円", "1,826百万円"]),
     ("WPIの予算は前年度と同額ですか？", "世界トップレベル研究拠点プログラム(WPI)の令和4年度予算額(案)は前年度と同額", []),
+    # no program named: every program that states the figure, and those that do not
+    ("予算額が最も多い事業は？", "世界トップレベル研究拠点プログラム(WPI)が最も大きく", ["6,100百万円", "3,414百万円", "50百万円", "記載のない事業: 科学研究費助成事業「国際先導研究」"]),
+    ("Which program has the smallest budget?", "国際頭脳循環に参入する若手研究者の新たな流動モードの促進 is the smallest", ["50百万円", "6,100百万円"]),
+    ("前年度から最も予算が増えた事業はどれ？", "前年度からの増減が大きいのは国際青少年サイエンス交流事業で、+104百万円", ["+82百万円", "-50百万円"]),
+    ("前年度からの伸び率がいちばん大きい事業はどれ？", "前年度比の伸び率が大きいのは国際青少年サイエンス交流事業で、+8.2%", ["+7.6%", "-2.7%"]),
+    ("どの事業が一番古い？", "海外特別研究員事業が最も早く、昭和57年度", ["昭和63年度", "2007年度"]),
+    ("支援期間が一番長いのはどの事業？", "世界トップレベル研究拠点プログラム(WPI)が最も長く、10年", ["7年(最大10年まで延長可)", "約1～3週間"]),
+    # periods in different units are ordered by length; a ratio that is exact is not "about"
+    ("SICORPと海外特別研究員事業の支援期間はどちらが長い？", "戦略的国際共同研究プログラム(SICORP)の方が長く、3年間", ["2年間", "1年"]),
+    ("国際先導研究の1件あたり支援額は流動モードの支援額の何倍？", "科学研究費助成事業「国際先導研究」は国際頭脳循環に参入する若手研究者の新たな流動モードの促進の250倍", []),
+    # the years between two starts, however the question says it
+    ("招へい事業の開始から海外挑戦プログラムの開始まで何年？", "外国人研究者招へい事業の方が29年早く", ["昭和63年度", "平成29年度"]),
+    ("国際青少年サイエンス交流事業とWPI、開始年の差は何年？", "世界トップレベル研究拠点プログラム(WPI)の方が7年早く", ["2007年度", "平成26年度"]),
+    # one program against the total of others, each side's own figure
+    ("海外特別研究員事業の採用人数は、招へい事業と海外挑戦プログラムの合計より何人少ない？", "海外特別研究員事業は、ほかの2事業の合計（631人）より453人少ない", ["178人", "491人", "140人"]),
+    ("サイエンス交流事業の受入人数は海外特別研究員と招へい事業の新規採用人数の合計より何人多い？", "国際青少年サイエンス交流事業は、ほかの2事業の合計（669人）より約2,091人多い", ["約2,760人"]),
 ]
 
 
@@ -396,3 +412,16 @@ def test_the_direct_answer_states_what_was_asked_first(bundled_bot, question, st
 def test_a_comparison_with_one_program_unrecognized_is_refused(bundled_bot, question, absent):
     answer = bundled_bot.ask(question)
     assert not answer.answerable and absent not in answer.text
+
+
+def test_ranking_every_program_leaves_out_other_kinds_of_figure(bundled_bot):
+    first = bundled_bot.ask("新規採用人数が最も多い事業は？").text.split("\n")[0]
+    assert first.startswith("外国人研究者招へい事業が最も多く、491人"), first
+    assert "約2,760人" not in first and "約225人" not in first  # 受入人数 and 派遣人数 are other quantities
+
+
+def test_a_share_of_a_part_inside_a_breakdown_is_part_over_whole(bundled_bot):
+    answer = bundled_bot.ask("流動モードの事務経費は事業経費の何割？")
+    first = answer.text.split("\n")[0]
+    assert "2割（20.0%）" in first and "10百万円 / 50百万円" in first, first
+    assert cited(answer, "事務経費10百万円")

@@ -149,6 +149,9 @@ LAYOUTS = [
     (2, "支援額:5百万円～1億円/年・課題", SICORP, "支援額", "5百万円～1億円/年・課題", "inferred", 0.5),
     (2, "件数:26か国59件(令和3年度)", SICORP, "件数", "26か国59件(令和3年度)", "inferred", 0.5),
     (5, "支援規模:最大7億円/年×10年", WPI, "支援規模", "最大7億円/年×10年(2007, 2010年度採択拠点は～14億円/年程度)", "inferred", 0.5),
+    # a yearly amount times years states the support period; the first cohort's start year, the program's start
+    (5, "支援規模:最大7億円/年×10年", WPI, "支援期間", "10年", "inferred", 0.5),
+    (5, "当初採択5拠点(2007年度～)", WPI, "事業開始時期", "2007年度", "inferred", 0.6),
     # label and value columns split apart
     (6, "7年(最大10年まで延長可)", LEADING, "支援期間/1件", "7年(最大10年まで延長可)", "inferred", 0.5),
     (6, "最大5億円(直接経費)", LEADING, "支援額/1件", "最大5億円(直接経費)", "inferred", 0.5),
@@ -630,3 +633,31 @@ def test_no_program_name_of_the_corpus_is_typed_into_the_code():
         for literal in _code_strings(path):
             for name in names:
                 assert name not in literal, f"{path.name} names {name}: names and figures must come from the documents"
+
+
+def test_a_yearly_amount_times_years_gives_the_period_and_a_first_cohort_gives_the_start():
+    facts = extract_facts(_doc(
+        "北極観測拠点プログラム 令和5年度予算額(案) 900百万円\n"
+        "・当初採用3拠点(平成25年度～)は成果を挙げている\n"
+        "・支援規模:最大3億円/年×5年\n"
+    ))
+    got = {(f.subject, f.attribute, f.value, f.quantity, f.unit) for f in facts if f.attribute in {"支援期間", "事業開始時期"}}
+    assert got == {
+        ("北極観測拠点プログラム", "支援期間", "5年", 5.0, "年"),
+        ("北極観測拠点プログラム", "事業開始時期", "平成25年度", 2013.0, "年度"),
+    }
+
+
+def test_a_stated_period_or_start_is_not_overridden_and_two_programs_get_no_inferred_start():
+    stated = extract_facts(_doc(
+        "北極観測拠点プログラム 令和5年度予算額(案) 900百万円\n"
+        "事業開始時期:平成20年度\n支援期間:3年間\n"
+        "・当初採用3拠点(平成25年度～)\n・支援規模:最大3億円/年×5年\n"
+    ))
+    assert [f.value for f in stated if f.attribute == "事業開始時期"] == ["平成20年度"]
+    assert [f.value for f in stated if f.attribute == "支援期間"] == ["3年間"]
+    two = extract_facts(_doc(
+        "○北方観測事業\n北の海を観測する。\n○南方観測事業\n南の海を観測する。\n"
+        "・当初採択5件(平成25年度～)は継続中\n"
+    ))
+    assert not [f for f in two if f.attribute == "事業開始時期"]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.facts import (
+    asks_which_program,
     FactOperation,
     FactQuery,
     FactResult,
@@ -382,3 +383,16 @@ def test_the_answer_names_the_program_the_question_named(mixed_index):
     assert describe_fact_result(mixed_index.answer("OMEGA国際共同研究プログラムの令和5年度予算額は？")) == (
         "OMEGA国際共同研究プログラムの令和5年度予算額は800百万円（8億円）です。"
     )
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("予算額が最も多い事業は？", True),
+    ("一番歴史が古いのはどれ？", True),
+    ("受入人数がいちばん多いのは？", True),
+    ("Which program has the largest budget?", True),
+    ("最大5億円はどの事業の支援額？", False),  # a quoted ceiling, not an extreme
+    ("予算額は前年度より多い？", False),  # no extreme asked
+    ("SICORPの支援額は最大いくら？", False),  # no program asked for
+])
+def test_a_question_asking_which_program_is_at_an_end(question, expected):
+    assert asks_which_program(question) is expected
