@@ -16,7 +16,7 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from assistant.answer import Answer, detect_lang
-from assistant.facts import asks_for_a_name, asks_share
+from assistant.facts import asks_for_a_name, asks_share, share_text
 from assistant.retrieve import Hit, to_citation
 from assistant.words import focus_terms
 from index.fusion import Ranker
@@ -262,12 +262,7 @@ def _share_of_whole(question: str, part: str, whole: Fact) -> str | None:
     money = find_money(part)
     if not money or money[0].yen is None:
         return None
-    ratio = money[0].yen / whole.amount_yen
-    percent = f"{ratio * 100:.1f}%"
-    if "割" in unicodedata.normalize("NFKC", question):
-        tenths = ratio * 10
-        return f"{tenths:g}割（{percent}）" if abs(tenths - round(tenths, 1)) < 1e-9 else f"約{tenths:.1f}割（{percent}）"
-    return percent
+    return share_text(money[0].yen / whole.amount_yen, question)
 
 
 def _fact_citation(fact: Fact) -> Citation:

@@ -104,7 +104,8 @@ _DIFF_CUES = ("増減", "増加", "減少", "前年度比", "前年比", "対前
 _DIFF_CUES_EN = ("change", "increase", "decrease", "difference", "grow", "grew", "differ", "compared with the previous",
                  "compared to the previous", "year-on-year", "year on year")
 _COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "小さい", "比較", "上回", "下回", "より", "早い", "遅い", "古い", "新しい",
-                  "一番", "いちばん", "最も", "もっとも", "何倍", "倍", "最近", "歴史", "最初", "番目", "順", "何%", "何パーセント", "に占める")
+                  "一番", "いちばん", "最も", "もっとも", "何倍", "倍", "最近", "歴史", "最初", "番目", "順", "何%", "何パーセント", "に占める",
+                  "占め", "何割", "割合")
 _COMPARE_CUES_EN = ("which", "larger", "bigger", "more", "less", "smaller", "compare", "greater", "higher", "lower", "earlier", "older",
                      "largest", "smallest", "times")
 _TIME_COMPARE_CUES = ("早い", "遅い", "古い", "新しい", "先に", "後に", "早く", "遅く", "最近", "最新", "歴史", "最初")
@@ -588,12 +589,14 @@ def lookup(
     skipped: list[str] = []
     wanted, question = query.attribute or "予算額", unicodedata.normalize("NFKC", query.question)
     strict = query.every_program and any(canonical_attribute(f.attribute) == wanted for f in facts)
+    # which of several is at an end: those that state no such figure are left out (never from a sum)
+    skippable = op is FactOperation.COMPARE and (query.every_program or len(query.subjects) >= 3)
     for subject in query.subjects:
         ranked, missing = _best(query, facts, subject, index_year)
         if query.every_program and strict:  # 受入人数 is not 新規採用人数 when programs are ranked by the latter
             family = ATTRIBUTE_FAMILIES.get(wanted, (wanted,))
             ranked = [f for f in ranked if _attribute_score(wanted, f, question) >= 3 or canonical_attribute(f.attribute) in family]
-        if not ranked and query.every_program:
+        if not ranked and skippable:
             skipped.append(subject)  # a program that states no such figure is left out, and said to be
             continue
         if not ranked and query.attribute in _BUDGET_KINDS:
@@ -610,6 +613,9 @@ def lookup(
         if not ranked:
             return FactResult(query=query, facts=tuple(per_subject), missing=missing, missing_subject=subject)
         per_subject.append(ranked[0])
+    if skippable and skipped and len(per_subject) >= 2:
+        result = _compare_facts(query.model_copy(update={"subjects": tuple(f.subject for f in per_subject)}), per_subject)
+        return result.model_copy(update={"query": query, "skipped_subjects": tuple(skipped)})
     if query.every_program:
         if not per_subject:
             return FactResult(query=query, missing="attribute")
@@ -629,6 +635,22 @@ def _in_years(fact: Fact) -> float | None:
     """A period's (lower) length in years ("3か月～1年程度" → 0.25), or None for other figures."""
     per_unit = _YEARS_PER_UNIT.get(fact.unit or "")
     return fact.quantity * per_unit if fact.quantity is not None and per_unit is not None else None
+
+
+def share_text(ratio: float, question: str) -> str:
+    """A share as the question asks it: "何割" → "2割（20.0%）" / "約4.4割（44.2%）", else "約44.2%".
+
+    Example:
+        >>> share_text(0.2, "何割？"), share_text(0.4421, "何%？")
+        ('2割（20.0%）', '約44.2%')
+    """
+    percent = f"{ratio * 100:.1f}%"
+    exact = abs(ratio * 1000 - round(ratio * 1000)) < 1e-6
+    if re.search(r"割(?!合)", unicodedata.normalize("NFKC", question)):  # 何割, not 割合
+        tenths = ratio * 10
+        whole = abs(tenths - round(tenths, 1)) < 1e-9
+        return f"{tenths:g}割（{percent}）" if whole else f"約{tenths:.1f}割（{percent}）"
+    return percent if exact else f"約{percent}"
 
 
 def _times(ratio: float) -> tuple[str, bool]:
@@ -668,9 +690,9 @@ def _compare_facts(query: FactQuery, per_subject: list[Fact]) -> FactResult:
         )
     ratio = None
     if len(per_subject) == 2 and (_asks_ratio(query.question) or asks_share(query.question)) and values[1]:
-        ratio = round(values[0] / values[1], 4)  # in the order the question names them: "AはBの何倍", "AはBの何%"
+        ratio = values[0] / values[1]  # in the order the question names them: "AはBの何倍", "AはBの何%"
         if asks_share(query.question) and re.search(r"のうち|を占め|に占め", query.question) and ratio > 1:
-            ratio = round(values[1] / values[0], 4)  # "Aのうち、Bは何%を占める": the part of the whole
+            ratio = values[1] / values[0]  # "Aのうち、Bは何%を占める": the part of the whole
             per_subject = per_subject[::-1]
     order = sorted(range(len(per_subject)), key=lambda i: -values[i])
     ranked_facts = tuple(per_subject[i] for i in order)
@@ -966,7 +988,7 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
         a_name, b_name = _subject_label(result, a.subject, lang), _subject_label(result, b.subject, lang)
         a_value, b_value = _value_text(a, unit, False, lang=lang), _value_text(b, unit, False, lang=lang)
         if asks_share(q.question):  # "AはBの何%": A as a share of B
-            return (f"{a_name}は{b_name}の約{result.ratio * 100:.1f}%です。（{a_name} {a_value}、{b_name} {b_value}）" if ja
+            return (f"{a_name}は{b_name}の{share_text(result.ratio, q.question)}です。（{a_name} {a_value}、{b_name} {b_value}）" if ja
                     else f"{a_name} is about {result.ratio * 100:.1f}% of {b_name}. ({a_value} vs {b_value})")
         times, exact = _times(result.ratio)
         return (f"{a_name}は{b_name}の{'' if exact else '約'}{times}倍です。（{a_name} {a_value}、{b_name} {b_value}）" if ja
@@ -1295,6 +1317,7 @@ def _extreme_sentence(result: FactResult, unit: str | None, lang: str) -> str:
     return f"{name}が{word}、{value}です。（{items}）" if ja else f"{name} is the {word}, at {value} ({items})."
 
 
+_WHOLE_RE = re.compile(r"全体|総額|総予算|施策全部|資料全体|\bwhole\b|\boverall\b|\bin total\b", re.IGNORECASE)
 _EXTREME_CUES = ("一番", "いちばん", "最も", "もっとも", "最多", "最少", "最大", "最小", "トップ", "番目", "順に", "順番")
 _EXTREME_CUES_EN = ("the most", "the largest", "the biggest", "the smallest", "the least", "the fewest", "the highest",
                     "the lowest", "the earliest", "the oldest", "the newest", "the latest", "the longest", "the shortest")
@@ -1466,13 +1489,27 @@ class FactsIndex:
         query = parse_fact_question(question, self.gazetteer)
         if not query.subjects:
             loose = loose_subject(question, self._names, self._names_by_char)
-            if loose is not None:
+            group = self._group_piece(question) if asks_which_program(question) else None
+            if group is not None:  # "育成等の4事業のうち…一番…": that group's members, never every program
+                query = self._members_of_named_group(query.model_copy(update={"subjects": (group,)})) or query
+            elif loose is not None:
                 query = query.model_copy(update={"subjects": (loose,), "subject_surfaces": ()})
             elif asks_which_program(question):
                 query = self._over_every_program(query)
+            elif _WHOLE_RE.search(unicodedata.normalize("NFKC", question)):
+                sections = [e.name for e in self.gazetteer.entries if e.kind == "section"]
+                if len(sections) == 1:  # "施策全体の予算は？": the one section the documents total
+                    query = query.model_copy(update={"subjects": (sections[0],), "subject_surfaces": ()})
             return query
         text = unicodedata.normalize("NFKC", question)
-        two = _has_any(text, _COMPARE_CUES + _SUM_CUES + _DIFF_CUES) or "と" in text or bool(re.search(r"から.{1,40}まで", text))
+        whole = self._whole_as_second(text, query)
+        if whole is not None:
+            return whole
+        members = self._members_of_named_group(query)
+        if members is not None:
+            return members
+        two = (_has_any(text, _COMPARE_CUES + _SUM_CUES + _DIFF_CUES) or "と" in text
+               or bool(re.search(r"から.{1,40}まで", text)))
         named = self._loosely_named(question, query) if two else []
         named += [pair for pair in self._listed_names(question, query) if pair not in named]
         if named:  # "国際先導研究と若手研究者の新たな流動モードの促進、…": a second program named loosely
@@ -1487,9 +1524,34 @@ class FactsIndex:
                 return again
         return query
 
-    def _over_every_program(self, query: FactQuery) -> FactQuery:
-        """"予算額が最も多い事業は？": a compare over every program (not the section or a group's total)."""
-        programs = tuple(e.name for e in self.gazetteer.entries if e.kind == "program")
+    def _whole_as_second(self, text: str, query: FactQuery) -> FactQuery | None:
+        """"SICORPの予算は全体の何%？": the section's total is the other side of a share or ratio."""
+        sections = [e.name for e in self.gazetteer.entries if e.kind == "section"]
+        found = _WHOLE_RE.search(text)
+        if (len(query.subjects) != 1 or len(sections) != 1 or sections[0] in query.subjects or found is None
+                or not (asks_share(text) or _asks_ratio(text))):
+            return None
+        surface = query.subject_surfaces[0] if query.subject_surfaces else ""
+        first = surface and text.find(surface) < found.start()
+        subjects = (query.subjects[0], sections[0]) if first else (sections[0], query.subjects[0])
+        return parse_fact_question(text, self.gazetteer).model_copy(update={
+            "question": query.question, "subjects": subjects, "subject_surfaces": (), "operation": FactOperation.COMPARE,
+            "attribute": query.attribute or "予算額", "is_figure_question": True})
+
+    def _members_of_named_group(self, query: FactQuery) -> FactQuery | None:
+        """"育成等のうち予算が一番多い事業は？": a group named in a which-program question stands for its members."""
+        if len(query.subjects) != 1 or not asks_which_program(query.question):
+            return None
+        entry = next((e for e in self.gazetteer.entries if e.name == query.subjects[0] and e.kind == "group"), None)
+        if entry is None or len(entry.members) < 2:
+            return None
+        return self._over_every_program(query.model_copy(update={"subjects": ()}), programs=entry.members)
+
+    def _over_every_program(self, query: FactQuery, programs: tuple[str, ...] | None = None) -> FactQuery:
+        """"予算額が最も多い事業は？": a compare over every program (not the section or a group's total), or
+        over `programs` (a group's members)."""
+        if programs is None:
+            programs = tuple(e.name for e in self.gazetteer.entries if e.kind == "program")
         if len(programs) < 2:
             return query
         text = unicodedata.normalize("NFKC", query.question)
@@ -1498,6 +1560,17 @@ class FactsIndex:
         operation = query.operation if query.operation is FactOperation.SUM else FactOperation.COMPARE
         return query.model_copy(update={"subjects": programs, "subject_surfaces": (), "attribute": attribute,
                                         "operation": operation, "is_figure_question": True, "every_program": True})
+
+    def _group_piece(self, question: str) -> str | None:
+        """The one group whose name, short form, or a 3+ character word of the question standing in its name
+        as written ("育成等"), the question holds."""
+        from assistant.words import focus_terms
+
+        text = unicodedata.normalize("NFKC", question)
+        groups = [e for e in self.gazetteer.entries if e.kind == "group"]
+        found = {e.name for e in groups for t in focus_terms(text) if len(t) >= 3 and t in e.name and not _NAME_SUFFIX.sub("", t) == ""}
+        found |= {e.name for e in groups if any(f in text for f in (e.name, *e.short_forms))}
+        return found.pop() if len(found) == 1 else None
 
     def _listed_names(self, question: str, query: FactQuery) -> list[tuple[str, str]]:
         """(item, subject) for short items of a list of programs ("海外特別研究員・海外挑戦・招へい・サイエンス交流")
