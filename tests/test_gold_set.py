@@ -1,8 +1,9 @@
 """Validates the hand-written Q&A sets `eval/gold/gold.jsonl`, `eval/gold/dev2.jsonl`, `eval/gold/dev3.jsonl`,
-`eval/gold/dev4.jsonl`, `eval/gold/dev5.jsonl`, `eval/gold/dev6.jsonl` and `eval/gold/dev7.jsonl` against the bundled corpus.
+`eval/gold/dev4.jsonl`, `eval/gold/dev5.jsonl`, `eval/gold/dev6.jsonl`, `eval/gold/dev7.jsonl` and `eval/gold/dev8.jsonl`
+against the bundled corpus.
 
-Every row-level check runs on all seven files; the split rule and the per-kind counts are gold.jsonl's
-only (dev2.jsonl to dev7.jsonl are all `dev`, see eval/gold/README.md). The expectations assume the corpus `corpus/mext_r4_international_sti.txt` as committed
+Every row-level check runs on all eight files; the split rule and the per-kind counts are gold.jsonl's
+only (dev2.jsonl to dev8.jsonl are all `dev`, see eval/gold/README.md). The expectations assume the corpus `corpus/mext_r4_international_sti.txt` as committed
 (6 pages split by form feeds) and Python's built-in NFKC tables.
 """
 
@@ -26,6 +27,7 @@ DEV4 = ROOT / "eval" / "gold" / "dev4.jsonl"
 DEV5 = ROOT / "eval" / "gold" / "dev5.jsonl"
 DEV6 = ROOT / "eval" / "gold" / "dev6.jsonl"
 DEV7 = ROOT / "eval" / "gold" / "dev7.jsonl"
+DEV8 = ROOT / "eval" / "gold" / "dev8.jsonl"
 CORPUS = ROOT / "corpus" / "mext_r4_international_sti.txt"
 
 KINDS = ("amount", "fact", "paraphrase", "english", "followup", "compare", "unanswerable")
@@ -56,10 +58,11 @@ DEV4_ROWS = _load_rows(DEV4)
 DEV5_ROWS = _load_rows(DEV5)
 DEV6_ROWS = _load_rows(DEV6)
 DEV7_ROWS = _load_rows(DEV7)
+DEV8_ROWS = _load_rows(DEV8)
 # Each file's rows, for the checks that look at a whole file (unique ids, repeated questions, page coverage).
-FILES = {"gold": ROWS, "dev2": DEV2_ROWS, "dev3": DEV3_ROWS, "dev4": DEV4_ROWS, "dev5": DEV5_ROWS, "dev6": DEV6_ROWS, "dev7": DEV7_ROWS}
-# Row-level checks run on the rows of all seven files.
-ALL_ROWS = ROWS + DEV2_ROWS + DEV3_ROWS + DEV4_ROWS + DEV5_ROWS + DEV6_ROWS + DEV7_ROWS
+FILES = {"gold": ROWS, "dev2": DEV2_ROWS, "dev3": DEV3_ROWS, "dev4": DEV4_ROWS, "dev5": DEV5_ROWS, "dev6": DEV6_ROWS, "dev7": DEV7_ROWS, "dev8": DEV8_ROWS}
+# Row-level checks run on the rows of all eight files.
+ALL_ROWS = ROWS + DEV2_ROWS + DEV3_ROWS + DEV4_ROWS + DEV5_ROWS + DEV6_ROWS + DEV7_ROWS + DEV8_ROWS
 _FILE_OF = {id(r): name for name, rows in FILES.items() for r in rows}
 PAGES = _nfkc_pages()
 # Answers may run across a PDF line break ("(令和2" / "年12月)"); evidence may not.
@@ -71,6 +74,7 @@ DEV4_ID = re.compile(r"^(?P<kind>[a-z]+)-4\d\d$")
 DEV5_ID = re.compile(r"^(?P<kind>[a-z]+)-5\d\d$")
 DEV6_ID = re.compile(r"^(?P<kind>[a-z]+)-6\d\d$")
 DEV7_ID = re.compile(r"^(?P<kind>[a-z]+)-7\d\d$")
+DEV8_ID = re.compile(r"^(?P<kind>[a-z]+)-8\d\d$")
 
 
 def _ids(rows: list[dict]) -> list[str]:
@@ -134,7 +138,7 @@ def test_ids_are_unique_and_prefixed_by_kind(name):
 
 def test_ids_are_unique_across_all_files():
     counts = Counter(r["id"] for r in ALL_ROWS)
-    assert not [i for i, n in counts.items() if n > 1], "dev2/dev3/dev4/dev5/dev6/dev7.jsonl ids must not reuse ids of another file"
+    assert not [i for i, n in counts.items() if n > 1], "dev2/dev3/dev4/dev5/dev6/dev7/dev8.jsonl ids must not reuse ids of another file"
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -151,6 +155,7 @@ DEV_SETS = [
     ("dev5", DEV5_ROWS, DEV5_ID),
     ("dev6", DEV6_ROWS, DEV6_ID),
     ("dev7", DEV7_ROWS, DEV7_ID),
+    ("dev8", DEV8_ROWS, DEV8_ID),
 ]
 DEV_SET_ROWS = [(name, row, pattern) for name, rows, pattern in DEV_SETS for row in rows]
 
