@@ -85,6 +85,9 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
         if result.answerable and not unexplained:
             part = _named_part(bot, resolution.question, result, lang, passages, base) if lang == "ja" else None
             return part or _fact_answer(result, passages, lang, base)
+        if result.missing_subject and len(query.subjects) >= 2:
+            # "AとB、どちらが長い？" with no figure for B: one passage about A would not answer it
+            return _abstain_with_nearby(bot, result, passages, lang, base)
         # The facts have no such figure (or answer a different attribute than the words asked for):
         # a passage may still state it in a sentence ("PIが7～10人程度以上").
         figure = _passage_figure_answer(bot, reading, passages, lang, base, query, topics=topics)
@@ -330,7 +333,15 @@ def _abstain_with_nearby(
     text = f"{wanted}は資料に記載がありません。" if ja else f"The documents do not state {wanted}."
     citations: list[Citation] = []
     facts: list[Fact] = []
-    if nearby:
+    others = [f for f in result.facts if result.missing_subject and f.subject != result.missing_subject]
+    if others and query.attribute:  # "AとB、どちらが先？" with no date for A: B's figure, so nothing is lost
+        stated = ("、" if ja else "; ").join(f"{f.subject}は{f.value}" if ja else f"{f.subject}: {f.value}" for f in others)
+        refs = "".join(f"[{i + 1}]" for i in range(len(others)))
+        text += (f"{_attribute_label(others[0], lang)}は、{stated}です。{refs}" if ja
+                 else f" The {_attribute_label(others[0], lang)} stated: {stated}. {refs}")
+        citations = [_fact_citation(f) for f in others]
+        facts = others
+    elif nearby:
         fact = nearby[0]
         label = _attribute_label(fact, lang)
         text += (f"資料にあるのは{label} {fact.value}です。[1]" if ja else f" What they do state is the {label}: {fact.value}. [1]")
@@ -438,6 +449,7 @@ _GENERIC_QUESTION_WORDS = {
     "円", "億円", "百万円", "計上", "支援", "実施", "必要", "事業", "制度", "プログラム", "一番", "最も", "合計",
     "全部", "増加額", "減少額", "増加", "減少", "増減", "比較", "前年", "規模感", "程度", "くらい", "ぐらい", "大体",
     "総額", "総計", "全体", "うち", "多く", "そもそも", "それぞれ", "各々", "両方", "課題", "措置", "だいたい", "大体", "ダメ", "だめ", "以上", "以下", "割以上", "予算措置", "西暦", "規模", "予算規模", "予算案", "施策", "施策全体", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
+    "番目", "順番", "真ん中", "中間", "最多", "最少", "トップ", "いちばん", "もっとも",
 }
 
 

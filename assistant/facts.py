@@ -105,7 +105,7 @@ _DIFF_CUES_EN = ("change", "increase", "decrease", "difference", "grow", "grew",
                  "compared to the previous", "year-on-year", "year on year")
 _COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "小さい", "比較", "上回", "下回", "より", "早い", "遅い", "古い", "新しい",
                   "一番", "いちばん", "最も", "もっとも", "何倍", "倍", "最近", "歴史", "最初", "番目", "順", "何%", "何パーセント", "に占める",
-                  "占め", "何割", "割合")
+                  "占め", "何割", "割合", "真ん中")
 _COMPARE_CUES_EN = ("which", "larger", "bigger", "more", "less", "smaller", "compare", "greater", "higher", "lower", "earlier", "older",
                      "largest", "smallest", "times")
 _TIME_COMPARE_CUES = ("早い", "遅い", "古い", "新しい", "先に", "後に", "早く", "遅く", "最近", "最新", "歴史", "最初")
@@ -157,6 +157,9 @@ class FactQuery(_Frozen):
     lang: str = "ja"
     fiscal_years: tuple[str, ...] = ()  # every fiscal year the question names ("令和3年度と令和4年度の予算を足すと")
     every_program: bool = False  # the question named none ("予算額が最も多い事業は？"): `subjects` are every program
+    # each subject's own (fiscal_year, year_offset), when the question gives two programs different years
+    # ("SICORPの令和4年度予算と、SATREPSの前年度予算"); empty when one year holds for all
+    subject_years: tuple[tuple[str | None, int | None], ...] = ()
 
 
 class FactResult(_Frozen):
@@ -186,6 +189,7 @@ class FactResult(_Frozen):
     missing_subject: str | None = None  # in a compare or sum: the subject whose figure is missing
     skipped_subjects: tuple[str, ...] = ()  # in a compare over every program: those that state no such figure
     against_total: bool = False  # facts[0] against the total of facts[1:] ("AはB・Cの合計より何人多い")
+    new_subjects: tuple[str, ...] = ()  # in a compare of changes: programs whose prior-year budget is "ー" (new)
     listing: bool = False
     missing: str | None = None
 
@@ -333,6 +337,8 @@ def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str
         operation = FactOperation.COMPARE  # "Aが始まってからBができるまで何年？": the years between two starts
     elif _has_any(rest, _DIFF_CUES) or _has_any_en(rest_lower, _DIFF_CUES_EN):
         operation = FactOperation.COMPARE if len(subjects) >= 2 else FactOperation.DIFF
+    if len(subjects) >= 3 and _has_any(rest, ("足りな", "不足", "まかなえ", "賄え", "届か")):
+        operation = FactOperation.SUM  # "Aの予算でBとCを両方まかなえる？": A against the total of the others
     if operation is FactOperation.DIFF:
         attribute = attribute or "予算額"
         if year_offset == -1 and not years:
@@ -375,7 +381,34 @@ def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str
         is_figure_question=is_figure,
         lang=lang,
         fiscal_years=named_years,
+        subject_years=_years_by_subject(q, matches, reference_year),
     )
+
+
+def _years_by_subject(q: str, matches: Sequence, reference_year: str | None) -> tuple[tuple[str | None, int | None], ...]:
+    """Each program's own year, read from the words between its name and the next program's name, when at
+    least two programs have one and they differ; else () (the question's one year holds for all)."""
+    if len(matches) < 2:
+        return ()
+    found: list[tuple[str | None, int | None]] = []
+    for i, m in enumerate(matches):
+        words = q[m.end : matches[i + 1].start if i + 1 < len(matches) else len(q)]
+        years = [y for y in find_years(words) if (y.fiscal or not y.text.endswith("年")) and not _dates_something_else(words, y)]
+        if years:
+            found.append((fiscal_year_label(years[0].year), None))
+        elif _has_any(words, _PRIOR_CUES):
+            found.append((None, -1))
+        elif _has_any(words, _CURRENT_CUES):
+            found.append((None, 0))
+        else:
+            found.append((None, None))
+    stated = [y for y in found if y != (None, None)]
+    if len(stated) < 2 or len(set(stated)) < 2:
+        return ()
+    if reference_year:  # relative years against the collection's year
+        ref = to_western_year(reference_year)
+        found = [(fiscal_year_label(ref + off), None) if off is not None and ref is not None else (fy, off) for fy, off in found]
+    return tuple(found)
 
 
 # -- lookup ---------------------------------------------------------------------------------------------------------
@@ -579,7 +612,7 @@ def lookup(
             percent_change=percent,
         )
 
-    if op is FactOperation.SUM and "より" in unicodedata.normalize("NFKC", query.question) and _asks_difference(query.question):
+    if op is FactOperation.SUM and _asks_against_total(query.question):
         # "AはB・Cの合計より何人多い？": one program against a sum of the others, not a sum of all of them
         return _one_against_sum(query, facts, index_year)
     if op is FactOperation.SUM and len(query.subjects) == 1 and len(query.fiscal_years) >= 2:
@@ -587,12 +620,17 @@ def lookup(
 
     per_subject: list[Fact] = []
     skipped: list[str] = []
+    absent: tuple[str | None, str] | None = None
     wanted, question = query.attribute or "予算額", unicodedata.normalize("NFKC", query.question)
     strict = query.every_program and any(canonical_attribute(f.attribute) == wanted for f in facts)
     # which of several is at an end: those that state no such figure are left out (never from a sum)
     skippable = op is FactOperation.COMPARE and (query.every_program or len(query.subjects) >= 3)
-    for subject in query.subjects:
-        ranked, missing = _best(query, facts, subject, index_year)
+    for i, subject in enumerate(query.subjects):
+        own = query
+        if len(query.subject_years) == len(query.subjects) and query.subject_years[i] != (None, None):
+            fy, off = query.subject_years[i]  # "SICORPの令和4年度予算と、SATREPSの前年度予算": each its own year
+            own = query.model_copy(update={"fiscal_year": fy, "year_offset": off})
+        ranked, missing = _best(own, facts, subject, index_year)
         if query.every_program and strict:  # 受入人数 is not 新規採用人数 when programs are ranked by the latter
             family = ATTRIBUTE_FAMILIES.get(wanted, (wanted,))
             ranked = [f for f in ranked if _attribute_score(wanted, f, question) >= 3 or canonical_attribute(f.attribute) in family]
@@ -611,8 +649,11 @@ def lookup(
                 if ranked:
                     break
         if not ranked:
-            return FactResult(query=query, facts=tuple(per_subject), missing=missing, missing_subject=subject)
+            absent = absent or (missing, subject)  # the others' figures are still gathered, to be stated
+            continue
         per_subject.append(ranked[0])
+    if absent is not None:
+        return FactResult(query=query, facts=tuple(per_subject), missing=absent[0], missing_subject=absent[1])
     if skippable and skipped and len(per_subject) >= 2:
         result = _compare_facts(query.model_copy(update={"subjects": tuple(f.subject for f in per_subject)}), per_subject)
         return result.model_copy(update={"query": query, "skipped_subjects": tuple(skipped)})
@@ -731,18 +772,27 @@ def _sum_over_years(query: FactQuery, facts: Sequence[Fact], index_year: str | N
                       derived_text=format_amount(total, _common_unit(found)))
 
 
+def _asks_against_total(question: str) -> bool:
+    """"AはB・Cの合計より何人多い", "Aの予算でBとCをまかなえる？不足は？", "…にあとどれだけ足りない"."""
+    q = unicodedata.normalize("NFKC", question)
+    return ("より" in q and _asks_difference(q)) or _has_any(q, ("足りな", "不足", "まかなえ", "賄え", "届か", "上回", "下回"))
+
+
 def _one_against_sum(query: FactQuery, facts: Sequence[Fact], index_year: str | None) -> FactResult:
     """"Aの受入人数は、B・Cの新規採用人数の合計より何人多い？": A's figure against the total of the others'
     (the program before "は" stands alone; each side's figure is the one its own words name)."""
     text = unicodedata.normalize("NFKC", query.question)
-    if len(query.subjects) < 3 or "は" not in text:
+    second = text.find(query.subject_surfaces[1]) if len(query.subject_surfaces) == len(query.subjects) else -1
+    cut = second if second > 0 else text.find("は")
+    if len(query.subjects) < 3 or cut <= 0:
         return FactResult(query=query, missing="operation")
-    cut = text.index("は")
     sides = ((query.subjects[0], text[:cut]),) + tuple((s, text[cut:]) for s in query.subjects[1:])
     chosen: list[Fact] = []
     for subject, words in sides:
+        years = [y for y in find_years(words) if y.fiscal or not y.text.endswith("年")]
         one = query.model_copy(update={"subjects": (subject,), "operation": FactOperation.LOOKUP, "question": words,
-                                       "attribute": _cued_attribute(words) or query.attribute})
+                                       "attribute": _cued_attribute(words) or query.attribute, "year_offset": None,
+                                       "fiscal_year": fiscal_year_label(years[0].year) if years else None})
         ranked, missing = _best(one, facts, subject, index_year)
         if not ranked:
             return FactResult(query=query, facts=tuple(chosen), missing=missing, missing_subject=subject)
@@ -770,11 +820,16 @@ def _compare_changes(
     changes: list[tuple[str, int, float | None]] = []
     cited: list[Fact] = []
     skipped: list[str] = []
+    new: list[str] = []
     for subject in query.subjects:
         one = query.model_copy(update={"subjects": (subject,), "operation": FactOperation.DIFF, "year_offset": None,
                                        "every_program": False,
                                        "fiscal_year": None if query.year_offset is not None else query.fiscal_year})
         result = lookup(one, by_subject.get(subject, ()) if by_subject is not None else facts, None, index_year)
+        if result.answerable and result.derived_yen is None and any(f.value.strip() in _DASHES for f in result.facts[1:]):
+            new.append(subject)  # "前年度予算額 ー": a new program has no change to compare
+            cited.extend(result.facts)
+            continue
         if not result.answerable or result.derived_yen is None:
             if query.every_program:
                 skipped.append(subject)
@@ -782,14 +837,16 @@ def _compare_changes(
             return FactResult(query=query, facts=tuple(cited + list(result.facts)), missing=result.missing or "prior_year")
         changes.append((subject, result.derived_yen, result.percent_change))
         cited.extend(result.facts)
-    if len(changes) < 2 and query.every_program:
+    if not changes or (len(changes) < 2 and query.every_program and not new):
         return FactResult(query=query, facts=tuple(cited), missing="prior_year")
-    return FactResult(query=query, facts=tuple(cited), answerable=True, changes=tuple(changes), skipped_subjects=tuple(skipped))
+    return FactResult(query=query, facts=tuple(cited), answerable=True, changes=tuple(changes), skipped_subjects=tuple(skipped),
+                      new_subjects=tuple(new))
 
 
 def _asks_change(question: str) -> bool:
     q = unicodedata.normalize("NFKC", question)
-    return any(cue in q for cue in ("増加額", "減少額", "増減", "増えた", "減った", "伸び", "前年度から", "前年度比", "前年度と比べ", "変わ"))
+    return any(cue in q for cue in ("増加額", "減少額", "増減", "増えた", "減った", "伸び", "前年度から", "前年度比", "前年度と比べ", "変わ",
+                                    "増加率", "減少率", "増額", "減額"))
 
 
 def _number(value: float) -> str:
@@ -1185,7 +1242,7 @@ def _asks_difference(question: str) -> bool:
 def asks_share(question: str) -> bool:
     """"AはBの何%", "Bに占めるAの割合", "what percentage of B": one figure as a share of another."""
     q = unicodedata.normalize("NFKC", question).lower()
-    return bool(re.search(r"の何%|の何パーセント|に占める|を占め|の割合|何割|what percentage of|what share of|what fraction of", q))
+    return bool(re.search(r"の何%|の何パーセント|占める|を占め|の割合|何割|what percentage of|what share of|what fraction of", q))
 
 
 def _asks_ratio(question: str) -> bool:
@@ -1196,8 +1253,10 @@ def _asks_ratio(question: str) -> bool:
 _RANK_RE = re.compile(r"(\d+|[一二三四五])番目")
 
 
-def _asked_rank(question: str) -> int | None:
-    """The place asked for in an ordering ("2番目", "二番目"), or None."""
+def _asked_rank(question: str, count: int = 0) -> int | None:
+    """The place asked for in an ordering of `count` ("2番目", "二番目", of three "真ん中"), or None."""
+    if count % 2 == 1 and count >= 3 and re.search(r"真ん中|中間|まんなか", question):
+        return count // 2 + 1
     m = _RANK_RE.search(unicodedata.normalize("NFKC", question))
     if m is None:
         return None
@@ -1210,7 +1269,18 @@ def _asks_smaller(question: str) -> bool:
 
 
 def _changes_sentence(result: FactResult, unit: str | None, lang: str) -> str:
-    """Each program's change over the prior year; the one asked about (largest, smallest, changed) first."""
+    """Each program's change over the prior year; the one asked about (largest, smallest, changed) first;
+    a new program (prior year "ー") said to be new."""
+    sentence = _changes_lead(result, unit, lang)
+    if result.new_subjects:
+        names = ("、" if lang == "ja" else ", ").join(_subject_label(result, s, lang) for s in result.new_subjects)
+        sentence += (f"（{names}は前年度予算額が「ー」の新規事業のため、増減は比べられません）" if lang == "ja"
+                     else f" ({names}: new, no prior-year budget (\"ー\"), so no change to compare.)")
+    return sentence
+
+
+def _changes_lead(result: FactResult, unit: str | None, lang: str) -> str:
+    """The sentence of `_changes_sentence` before any note on new programs."""
     ja = lang == "ja"
     written = {f.subject: _common_unit([f]) for f in result.facts}
 
@@ -1297,7 +1367,7 @@ def _extreme_sentence(result: FactResult, unit: str | None, lang: str) -> str:
             word = ("最も小さく" if low_end else "最も大きく") if ja else ("smallest" if low_end else "largest")
         else:
             word = ("最も少なく" if low_end else "最も多く") if ja else ("fewest" if low_end else "most")
-    rank = _asked_rank(q)
+    rank = _asked_rank(q, len(facts))
     if rank is not None and rank <= len(facts):  # "多い順に並べたら2番目は？"
         winner = (list(reversed(facts)) if low_end else list(facts))[rank - 1]
         name = _subject_label(result, winner.subject, lang)
@@ -1322,6 +1392,12 @@ _EXTREME_CUES = ("一番", "いちばん", "最も", "もっとも", "最多", "
 _EXTREME_CUES_EN = ("the most", "the largest", "the biggest", "the smallest", "the least", "the fewest", "the highest",
                     "the lowest", "the earliest", "the oldest", "the newest", "the latest", "the longest", "the shortest")
 _WHICH_PROGRAM_RE = re.compile(r"どれ|どの|どこ|何という|事業|プログラム|制度|施策|のは[?？]?$|which|what program", re.IGNORECASE)
+
+
+def _asks_which_member(question: str) -> bool:
+    """"育成等のうち、前年度より増えた事業は？", "内訳の4事業のうちどれが": which of a group's programs."""
+    text = unicodedata.normalize("NFKC", question)
+    return bool(re.search(r"のうち|の中で|の中から|内訳", text)) and bool(re.search(r"どれ|どの|どこ|(?:事業|プログラム)(?:は|が|を)", text))
 
 
 def asks_which_program(question: str) -> bool:
@@ -1489,7 +1565,7 @@ class FactsIndex:
         query = parse_fact_question(question, self.gazetteer)
         if not query.subjects:
             loose = loose_subject(question, self._names, self._names_by_char)
-            group = self._group_piece(question) if asks_which_program(question) else None
+            group = self._group_piece(question) if asks_which_program(question) or _asks_which_member(question) else None
             if group is not None:  # "育成等の4事業のうち…一番…": that group's members, never every program
                 query = self._members_of_named_group(query.model_copy(update={"subjects": (group,)})) or query
             elif loose is not None:
@@ -1540,7 +1616,7 @@ class FactsIndex:
 
     def _members_of_named_group(self, query: FactQuery) -> FactQuery | None:
         """"育成等のうち予算が一番多い事業は？": a group named in a which-program question stands for its members."""
-        if len(query.subjects) != 1 or not asks_which_program(query.question):
+        if len(query.subjects) != 1 or not (asks_which_program(query.question) or _asks_which_member(query.question)):
             return None
         entry = next((e for e in self.gazetteer.entries if e.name == query.subjects[0] and e.kind == "group"), None)
         if entry is None or len(entry.members) < 2:
@@ -1580,7 +1656,7 @@ class FactsIndex:
             return []
         found = []
         for item in re.split(r"[・、,\s]+", text):
-            item = re.sub(r"(?:の|と|は|で|を|が|や|って)+$", "", re.sub(r"^(?:の|と|は)", "", item))
+            item = re.sub(r"(?:のうち|の中で|の中から|うち|など|の|と|は|で|を|が|や|って)+$", "", re.sub(r"^(?:の|と|は)", "", item))
             if len(item) < 3 or len(item) > 12 or any(item in s or s in item for s in query.subject_surfaces):
                 continue
             names = [n for n in self._names if all(ch in n for ch in item) and _bigram_share(item, n) >= LOOSE_NAME_SHARE]

@@ -419,6 +419,16 @@ def find_groups(text: str, mentions: list[NameMention] | None = None) -> dict[st
             if other.level == 2:
                 names.append(_canonical(other.name))
         groups[_canonical(head.name)] = names
+    # A group's own page (its budget heading opens it) holds its members' headings too ("…の育成等 令和4年度
+    #予算額" over four programs' blocks): a program headed there that the list above missed is a member.
+    page_of = lambda offset: text.count("\f", 0, offset)  # noqa: E731
+    for head in (m for m in mentions if m.kind == "budget_heading" and _canonical(m.name) in groups):
+        members = groups[_canonical(head.name)]
+        for other in mentions:
+            name = _canonical(other.name)
+            if (other.heading and other.level == 2 and page_of(other.start) == page_of(head.start)
+                    and name not in members and name not in groups):
+                members.append(name)
     return groups
 
 

@@ -502,7 +502,17 @@ def test_names_are_derived_from_the_documents(corpus_doc):
 
 
 def test_a_diamond_heading_followed_by_circle_headings_is_a_group(corpus_doc):
-    assert find_groups(corpus_doc.text)[GLOBAL] == [OVERSEAS, INVITE, CHALLENGE]
+    # page 1's list gives three members; the group's own page (page 4, opened by its budget heading) a fourth
+    assert find_groups(corpus_doc.text)[GLOBAL] == [OVERSEAS, INVITE, CHALLENGE, YOUTH]
+
+
+def test_a_group_page_adds_members_only_from_that_page():
+    text = ("◇人材の育成等\n○甲事業\n説明。\n○乙事業\n説明。\n◇丙プログラム\n"
+            "\f人材の育成等 令和5年度予算額(案) 900百万円\n甲事業\n乙事業\n丁交流事業\n"
+            "\f戊研究事業\n")
+    groups = find_groups(text)
+    assert groups["人材の育成等"][:2] == ["甲事業", "乙事業"]
+    assert "戊研究事業" not in groups["人材の育成等"]
 
 
 # question, expected subject, how it was named
