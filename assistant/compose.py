@@ -469,7 +469,8 @@ def _covered(term: str, text: str) -> bool:
     if term in text:
         return True
     bigrams = {term[i : i + 2] for i in range(len(term) - 1)}
-    return bool(bigrams) and sum(1 for b in bigrams if b in text) / len(bigrams) >= 0.6
+    # the head of a Japanese compound stands last, what sets it apart first: 間接経費 is not 直接経費
+    return bool(bigrams) and term[:2] in text and sum(1 for b in bigrams if b in text) / len(bigrams) >= 0.6
 
 
 def _question_topics(bot: "Assistant", question: str) -> list[str]:
@@ -574,7 +575,8 @@ def _unexplained_focus(bot: "Assistant", question: str, result: "FactResult", *,
 
 # Words that say which quantity a figure is: an application count is not an award count, a monthly
 # stipend is not a budget. A question with one of them is not answered by a fact that lacks it.
-_QUANTITY_WORDS = ("応募", "申請", "実績", "平均", "累計", "月額", "年額", "日額", "単価", "支給", "給与", "人当たり", "人あたり")
+_QUANTITY_WORDS = ("応募", "申請", "実績", "平均", "累計", "月額", "年額", "日額", "単価", "支給", "給与", "人当たり", "人あたり",
+                   "間接", "直接", "補助率", "自己負担")
 
 
 def _defines_quantity(term: str) -> bool:
@@ -633,7 +635,7 @@ def _names_attribute(question: str, attribute: str | None) -> bool:
 _ASKING_WORD = re.compile(r"^(?:いくら|何人|何名|金額|いつ)")
 
 
-_FIGURE_IN_TEXT = re.compile(r"\d[\d,.]*\s*(?:[～~]\s*\d[\d,.]*\s*)?(?:兆|億|千万|百万|万|千)?(?:円|人|名|件|%|割|か国|拠点|年|か月|ヶ月|週間|歳)")
+_FIGURE_IN_TEXT = re.compile(r"\d[\d,.]*\s*(?:[～~]\s*\d[\d,.]*\s*)?(?:兆|億|千万|百万|万|千)?(?:円|人|名|件|%|割|か国|拠点|年|か月|ヶ月|週間|歳|チーム|機関|回|社|校)")
 _ASKED_KIND = (
     (("何人", "何名", "人数", "人くらい", "人程度"), ("人", "名")),
     (("何件", "件数"), ("件",)),
@@ -643,6 +645,7 @@ _ASKED_KIND = (
     (("何歳", "年齢"), ("歳",)),
     (("いつ", "何月"), ("年",)),  # a time: a figure with a year (a date), not a count
     (("いくつ", "何拠点", "何か国", "何カ国"), ("拠点", "か国", "件")),
+    (("何チーム",), ("チーム",)), (("何機関",), ("機関",)), (("何回",), ("回",)), (("何社",), ("社",)), (("何校",), ("校",)),
 )
 
 
@@ -754,6 +757,7 @@ def _passage_figure_answer(
     topics = _question_topics(bot, question) if topics is None else topics
     units = _asked_units(question) or _attribute_units(query)
     when = any(w in unicodedata.normalize("NFKC", question) for w in ("いつ", "何月"))
+    wants_total = bool(re.search(r"全部で|合計|総数|全体で|現在|in total|altogether", unicodedata.normalize("NFKC", question)))
     years = _year_words(query)
     pages = _subject_pages(bot, query)
     if not topics:
@@ -784,7 +788,10 @@ def _passage_figure_answer(
                 # ("コアチーム共同研究タイプ" over "コンソーシアム共同研究タイプ")
                 score = (share, sum(1 for t in topics if any(w in window for w in t.split("|"))))
                 if share >= (0.5 if pages is not None else 0.66) and (best is None or score > best[0]):
-                    asked = _as_written(line, _figure_after_topic(line, units, topics))
+                    found = _figure_after_topic(line, units, topics)
+                    if wants_total and re.search(r"(?:新規|追加|うち|当初採択|当初)\s*$", line[max(0, found.start() - 4) : found.start()]):
+                        continue  # "全部で何拠点": a count of new or first ones ("新規3拠点", "当初採択5拠点") is not the total
+                    asked = _as_written(line, found)
                     if when and not re.match(r"(?:令和|平成|昭和)|\d{4}", asked):
                         continue  # "いつ": a date ("令和3年6月18日", "2007年度"), not a duration ("2年")
                     if asked in bot.facts_index.budget_values:

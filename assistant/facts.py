@@ -972,6 +972,21 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
                 else f"The {_attribute_label(f, lang)} of {subject} is given as \"{f.value}\" (no amount)."
             )
         main, note = split_note(f.value)
+        if _asks_when(unicodedata.normalize("NFKC", q.question)) and f.fiscal_year and not _is_time(f):
+            # "SICORPの件数は何年度の数字？": the year the figure is of leads, the figure after
+            western = to_western_year(f.fiscal_year)
+            year = f"{f.fiscal_year}（{western}年度）" if western and not f.fiscal_year.startswith(str(western)) else f.fiscal_year
+            return (f"{year}の数値です。（{subject}の{_attribute_label(f, lang)}: {main}）" if ja
+                    else f"It is the figure for {year}. ({_attribute_label(f, lang)} of {subject}: {main})")
+        piece = _asked_piece(q.question, main)
+        if piece is not None:  # "何か国？" of "26か国59件": the count asked for leads
+            what = "国の数" if piece.endswith("か国") else "件数" if piece.endswith("件") else "人数"
+            return (f"{subject}の{what}は{piece}です。（資料の{_attribute_label(f, lang)}: {f.value}）" if ja
+                    else f"For {subject}, the {_attribute_label(f, lang)} gives {piece}. (As written: {f.value})")
+        if note and _note_is_asked(q.question, note, main) and re.search(r"\d", note):
+            # "2007年度採択の拠点は？": the note the question points at leads; the main figure follows
+            return (f"{subject}の{_attribute_label(f, lang)}は、資料の注記によれば「{note}」です。（本則: {main}）" if ja
+                    else f"The {_attribute_label(f, lang)} of {subject}, by the documents' note: \"{note}\". (Otherwise: {main}.)")
         shown = _value_text(f, unit, True, lang=lang) if not note else _value_text(f.model_copy(update={"value": main}), unit, True, lang=lang)
         sentence = (
             f"{subject}の{_attribute_label(f, lang)}は{shown}です。"
@@ -1145,6 +1160,36 @@ def _detail_difference(result: FactResult, lang: str) -> str | None:
 
 
 _NOTE_RE = re.compile(r"^(?P<main>.+?)\s*[(（](?P<note>[^()（）]*\d[^()（）]*)[)）]\s*$")
+
+
+_COUNTERS = (("か国", ("何か国", "何カ国", "何ヵ国", "how many countries", "number of countries")),
+             ("件", ("何件", "how many projects", "number of projects")),
+             ("人", ("何人", "何名", "how many people", "how many researchers")))
+
+
+def _asked_piece(question: str, value: str) -> str | None:
+    """The figure of the counter a question asks for ("何か国") inside a value holding several counts
+    ("26か国59件" → "26か国"); None when the value holds one count only or not the asked one."""
+    q = unicodedata.normalize("NFKC", question).lower()
+    pieces = re.findall(r"(?:約)?\d[\d,]*(?:か国|件|人|名)", unicodedata.normalize("NFKC", value))
+    if len(pieces) < 2:
+        return None
+    for counter, cues in _COUNTERS:
+        if any(c in q for c in cues):
+            found = [p for p in pieces if p.endswith(counter) or (counter == "人" and p.endswith("名"))]
+            return found[0] if len(found) == 1 else None
+    return None
+
+
+def _note_is_asked(question: str, note: str, main: str) -> bool:
+    """Whether the question names what a value's note qualifies: a year it states ("2007年度採択" for the note
+    "2007, 2010年度採択拠点は…") that the main value does not."""
+    q = unicodedata.normalize("NFKC", question)
+    for year in find_years(q):
+        digits = re.sub(r"\D", "", year.text) if re.match(r"\d{4}", year.text) else str(year.year)
+        if digits in note and digits not in main:
+            return True
+    return False
 
 
 def split_note(value: str) -> tuple[str, str]:

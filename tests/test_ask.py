@@ -425,3 +425,38 @@ def test_a_share_of_a_part_inside_a_breakdown_is_part_over_whole(bundled_bot):
     first = answer.text.split("\n")[0]
     assert "2割（20.0%）" in first and "10百万円 / 50百万円" in first, first
     assert cited(answer, "事務経費10百万円")
+
+
+@pytest.mark.parametrize("question, start", [
+    # each program its own year
+    ("SICORPの令和4年度予算と、SATREPSの前年度予算では、どちらが多い？", "地球規模課題対応国際科学技術協力プログラム(SATREPS)の方が大きく、1,876百万円"),
+    # a group's members, including the one its page adds
+    ("育成等のうち前年度から予算が増えた事業は？", "前年度より増えたのは国際青少年サイエンス交流事業"),
+    # the year a figure is of, asked for
+    ("SICORPの件数は何年度の数字？", "令和3年度（2021年度）の数値です"),
+    # the count asked for inside a value of two counts
+    ("SICORPの件数は何件？", "戦略的国際共同研究プログラム(SICORP)の件数は59件"),
+    # a note the question points at
+    ("2007年度採択のWPI拠点の支援規模は？", "世界トップレベル研究拠点プログラム(WPI)の支援規模は、資料の注記によれば「2007, 2010年度採択拠点は～14億円/年程度」"),
+    # a new program has no change to compare
+    ("流動モードの促進事業と国際青少年サイエンス交流事業、前年度からの伸びが大きいのはどちら", "前年度からの増減が大きいのは国際青少年サイエンス交流事業で、+104百万円"),
+])
+def test_the_lead_answers_the_shape_of_the_question(bundled_bot, question, start):
+    first = bundled_bot.ask(question).text.split("\n")[0]
+    assert first.startswith(start), first
+
+
+def test_a_two_program_compare_with_one_figure_missing_states_the_other(bundled_bot):
+    answer = bundled_bot.ask("SATREPSと国際青少年サイエンス交流事業、どっちが先に始まったの？")
+    assert not answer.answerable
+    assert answer.text.startswith("SATREPSの事業開始時期は資料に記載がありません") and "平成26年度" in answer.text.split("\n")[0]
+
+
+@pytest.mark.parametrize("question", [
+    "国際先導研究の間接経費は1件あたりいくら？",  # the figure stated is of 直接経費
+    "WPI拠点は現在全部で何拠点ありますか",  # only new (新規3拠点) and first (当初採択5拠点) counts are stated
+])
+def test_a_figure_of_another_quantity_is_not_the_answer(bundled_bot, question):
+    answer = bundled_bot.ask(question)
+    assert not answer.answerable, answer.text
+    assert not AMOUNT.search(first_sentence(answer.text)) and "拠点」とあります" not in answer.text
