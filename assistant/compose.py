@@ -66,6 +66,8 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
         part = _named_part(bot, resolution.question, one, lang, passages, base) if one.answerable and lang == "ja" else None
         if part is not None:  # "Aの事務経費は事業経費の何%？": a part of A's own breakdown, not a second program
             return part
+        if one.answerable and one.listing and len(one.facts) == 2:  # two types of one program ("コアチーム型と加速型")
+            return _fact_answer(one, passages, lang, base)
         # "AとB、どちらが多い？" with only A recognized: one program's figure would not answer it
         text = (f"比較の相手を資料の事業名として特定できませんでした（特定できたのは「{escape_markdown(query.subjects[0])}」のみ）。"
                 "事業名を資料の表記で指定してください。" if lang == "ja"

@@ -951,6 +951,10 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
             difference = _detail_difference(result, lang)
             if difference:
                 return difference
+        if result.listing and len(facts) == 2 and _has_any(unicodedata.normalize("NFKC", q.question), _DETAIL_COMPARE_CUES):
+            compared = _detail_compare(result, lang)
+            if compared:
+                return compared
         if result.listing and len(facts) >= 2 and _has_any(unicodedata.normalize("NFKC", q.question), _SUM_CUES + ("足す", "足し")):
             total = _detail_sum(result, lang)
             if total:
@@ -1143,6 +1147,44 @@ def _detail_sum(result: FactResult, lang: str) -> str | None:
     return f"The total is {amount}. ({parts})"
 
 
+_DETAIL_COMPARE_CUES = ("どっち", "どちら", "大きい", "小さい", "長い", "短い", "多い", "少ない", "高い", "低い")
+
+
+def _detail_compare(result: FactResult, lang: str) -> str | None:
+    """"コアチーム型と国際協力加速型、支援額の上限が大きいのは？": two details of one program compared, at
+    the end the question names (上限/最長 → the top of a range, 下限/最短 → its bottom)."""
+    q = unicodedata.normalize("NFKC", result.query.question)
+    end = "max" if re.search(r"上限|最大|最長|最高|最も長", q) else "min" if re.search(r"下限|最小|最短|最低", q) else "main"
+    smaller = bool(re.search(r"小さ|短い|少な|低い", q))
+
+    def key(f: Fact) -> float | None:
+        if f.amount_yen is not None or f.amount_yen_max is not None:
+            main = f.amount_yen if f.amount_yen is not None else f.amount_yen_min
+            picked = {"max": f.amount_yen_max or main, "min": f.amount_yen_min or main}.get(end, main)
+            return float(picked) if picked is not None else None
+        numbers = [float(n) for n in re.findall(r"(\d+(?:\.\d+)?)\s*(?:年|か月|ヶ月|人|件)", unicodedata.normalize("NFKC", f.value))]
+        if not numbers or f.unit is None:
+            return None
+        return max(numbers) if end == "max" else min(numbers) if end == "min" else numbers[0]
+
+    a, b = result.facts
+    ka, kb = key(a), key(b)
+    money = a.amount_yen_max is not None or a.amount_yen is not None
+    if ka is None or kb is None or money != (b.amount_yen_max is not None or b.amount_yen is not None) or (not money and a.unit != b.unit):
+        return None
+    label = lambda f: attribute_detail(f.attribute) or _attribute_label(f, lang)  # noqa: E731
+    if ka == kb:
+        return (f"{label(a)}と{label(b)}は同じです（{a.value}、{b.value}）。" if lang == "ja"
+                else f"{label(a)} and {label(b)} are the same ({a.value}; {b.value}).")
+    win, lose = (a, b) if (ka > kb) != smaller else (b, a)
+    period = _attribute_kind(canonical_attribute(a.attribute)) == "period"
+    if lang == "ja":
+        word = ("短" if smaller else "長") if period else ("小さ" if smaller else "大き") if money else ("少な" if smaller else "多")
+        return f"{label(win)}の方が{word}く、{win.value}です。{label(lose)}は{lose.value}です。"
+    word = ("shorter" if smaller else "longer") if period else ("smaller" if smaller else "larger")
+    return f"{label(win)} is {word}: {win.value}. {label(lose)}: {lose.value}."
+
+
 def _detail_difference(result: FactResult, lang: str) -> str | None:
     """"短期は長期より何人多い？": the difference of two details' counts, derived from both cited facts."""
     a, b = result.facts
@@ -1278,9 +1320,9 @@ def _asks_percent(question: str) -> bool:
 
 def _asks_difference(question: str) -> bool:
     q = unicodedata.normalize("NFKC", question).lower()
-    return any(cue in q for cue in ("差", "違", "上回", "下回", "difference", "how much more", "how much larger", "how much bigger",
+    return any(cue in q for cue in ("差", "違", "上回", "下回", "足りな", "不足", "difference", "how much more", "how much larger", "how much bigger",
                                     "how many more", "how many fewer", "how much less", "how much smaller")) or bool(
-        re.search(r"(?:いくら|どれだけ|どのくらい|どれくらい|何百万円|何億円|何人|何件).{0,3}(?:少な|多|大き|小さ)", q)
+        re.search(r"(?:いくら|どれだけ|どのくらい|どれくらい|何百万円|何億円|何人|何件).{0,3}(?:少な|多|大き|小さ)|あと(?:いくら|どれ|何)", q)
     )
 
 
@@ -1389,9 +1431,9 @@ def _against_total_sentence(result: FactResult, unit: str | None, lang: str) -> 
     )
     if ja:
         word = "同じ" if not gap else ("多い" if gap > 0 else "少ない")
-        lead = f"{name}は、ほかの{len(others)}事業の合計（{total}）と同じです。" if not gap else (
-            f"{name}は、ほかの{len(others)}事業の合計（{total}）より{amount}{word}です。")
-        return lead + f"（{items}）"
+        lead = f"{name}は、ほかの{len(others)}事業の合計と同じです。" if not gap else (
+            f"{name}は、ほかの{len(others)}事業の合計より{amount}{word}です。")
+        return lead + f"（合計 {total}。{items}）"
     word = "the same as" if not gap else ("more than" if gap > 0 else "less than")
     return f"{name} is {amount + ' ' if gap else ''}{word} the total of the other {len(others)} ({total}). ({items})"
 
@@ -1609,6 +1651,9 @@ class FactsIndex:
         `subject_surfaces` stays empty, so the answer says how it read the question."""
         query = parse_fact_question(question, self.gazetteer)
         if not query.subjects:
+            owner = self._detail_owner(question)
+            if owner is not None:  # "コンソーシアム共同研究タイプと国際共同研究拠点タイプ": types of one program
+                return query.model_copy(update={"subjects": (owner,), "subject_surfaces": ()})
             loose = loose_subject(question, self._names, self._names_by_char)
             group = self._group_piece(question) if asks_which_program(question) or _asks_which_member(question) else None
             if group is not None:  # "育成等の4事業のうち…一番…": that group's members, never every program
@@ -1681,6 +1726,30 @@ class FactsIndex:
         operation = query.operation if query.operation is FactOperation.SUM else FactOperation.COMPARE
         return query.model_copy(update={"subjects": programs, "subject_surfaces": (), "attribute": attribute,
                                         "operation": operation, "is_figure_question": True, "every_program": True})
+
+    def _detail_owner(self, question: str) -> str | None:
+        """The one subject whose facts' details (types, 4+ characters: "国際協力加速タイプ") the question names."""
+        text = unicodedata.normalize("NFKC", question)
+        owners = {subject for detail, subjects in self._details.items() if detail in text for subject in subjects}
+        return owners.pop() if len(owners) == 1 else None
+
+    @cached_property
+    def _details(self) -> dict[str, set[str]]:
+        """Detail (4+ characters) → the subjects whose facts carry it."""
+        table: dict[str, set[str]] = {}
+        for attribute, subjects in self._attributes.items():
+            detail = attribute_detail(attribute)
+            if detail and len(detail) >= 4:
+                table.setdefault(detail, set()).update(subjects)
+        return table
+
+    @cached_property
+    def _attributes(self) -> dict[str, set[str]]:
+        table: dict[str, set[str]] = {}
+        for fact in self.facts:
+            if fact.subject:
+                table.setdefault(fact.attribute, set()).add(fact.subject)
+        return table
 
     def _group_piece(self, question: str) -> str | None:
         """The one group whose name, short form, or a 3+ character word of the question standing in its name
