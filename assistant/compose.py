@@ -456,7 +456,7 @@ _GENERIC_QUESTION_WORDS = {
 
 
 # Words a Japanese government document writes another way (日本 as 我が国).
-_SYNONYMS = {"日本": ("我が国", "わが国"), "我が国": ("日本",), "言語": ("英語", "日本語", "語")}
+_SYNONYMS = {"日本": ("我が国", "わが国"), "我が国": ("日本",), "言語": ("英語", "日本語", "語"), "外国人": ("外国から", "外国の")}
 
 
 def _covered(term: str, text: str) -> bool:
@@ -637,7 +637,8 @@ def _names_attribute(question: str, attribute: str | None) -> bool:
 _ASKING_WORD = re.compile(r"^(?:いくら|何人|何名|金額|いつ)")
 
 
-_FIGURE_IN_TEXT = re.compile(r"\d[\d,.]*\s*(?:[～~]\s*\d[\d,.]*\s*)?(?:兆|億|千万|百万|万|千)?(?:円|人|名|件|%|割|か国|拠点|年|か月|ヶ月|週間|歳|チーム|機関|回|社|校)")
+_FIGURE_IN_TEXT = re.compile(r"(?<![A-Za-z\d])(?:第)?\d[\d,.]*\s*(?:[～~]\s*\d[\d,.]*\s*)?(?:兆|億|千万|百万|万|千)?(?:円|人|名|件|%|割|か国|拠点|年|か月|ヶ月|週間|歳|チーム|機関|回|社|校|期|次|号|版)")
+_DATE_CUES = ("いつ", "何月", "何日", "日付", "年月日", "決定日", "策定日", "発行年月")
 _ASKED_KIND = (
     (("何人", "何名", "人数", "人くらい", "人程度"), ("人", "名")),
     (("何件", "件数"), ("件",)),
@@ -645,7 +646,7 @@ _ASKED_KIND = (
     (("いくら", "金額", "予算", "何円", "何億", "何百万", "経費"), ("円",)),
     (("何年", "期間", "何か月", "何ヶ月"), ("年", "か月", "ヶ月", "週間")),
     (("何歳", "年齢"), ("歳",)),
-    (("いつ", "何月"), ("年",)),  # a time: a figure with a year (a date), not a count
+    (_DATE_CUES, ("年",)),  # a time: a figure with a year (a date), not a count
     (("いくつ", "何拠点", "何か国", "何カ国"), ("拠点", "か国", "件")),
     (("何チーム",), ("チーム",)), (("何機関",), ("機関",)), (("何回",), ("回",)), (("何社",), ("社",)), (("何校",), ("校",)),
 )
@@ -662,15 +663,21 @@ def _attribute_units(query: "FactQuery | None") -> tuple[str, ...]:
 
 
 def _asked_units(question: str) -> tuple[str, ...]:
-    """The units a figure answering the question would carry (人 for 何人, 円 for いくら …); () if unknown."""
+    """The units a figure answering the question would carry (人 for 何人, 円 for いくら, 期 for 第何期 …);
+    () if unknown."""
     q = unicodedata.normalize("NFKC", question)
+    ordinal = re.search(r"第何(?P<counter>期|回|次|号|版)", q)
+    if ordinal:  # "第何期？": an ordinal ("第11期")
+        return (ordinal.group("counter"),)
     for cues, units in _ASKED_KIND:
         if any(cue in q for cue in cues):
             return units
+    if re.search(r"[\u4e00-\u9fff]額(?:は|を|って|$|[?？])", q):  # "寄附額は？": an amount of money
+        return ("円",)
     return ()
 
 
-_QUALIFIER_BEFORE = re.compile(r"(?:約|最大|最小|常に|のべ)$")
+_QUALIFIER_BEFORE = re.compile(r"(?:約|最大|最小|常に|のべ|概ね|おおむね)$")
 _QUALIFIER_AFTER = re.compile(
     r"^(?:[～~]\s*\d[\d,.]*(?:兆|億|千万|百万|万|千)?(?:円|人|名|件|%|年|か月|ヶ月|週間|歳)?)?(?:程度)?(?:以上|以下|以内|未満)?(?:[～~])?"
 )  # "10百万円～30百万円", "7～10人程度以上", "100人～"
@@ -681,13 +688,19 @@ def _in_parentheses(line: str, at: int) -> bool:
     return before.count("(") + before.count("（") > before.count(")") + before.count("）")
 
 
-def _figure_after_topic(line: str, units: tuple[str, ...], topics: list[str]) -> re.Match:
+def _figure_after_topic(line: str, units: tuple[str, ...], topics: list[str], *, date: bool = False) -> re.Match:
     """The figure of the asked kind in a line that a topic word stands right before ("事務経費10百万円"
-    in a breakdown), else the first of that kind."""
+    in a breakdown), else the first of that kind. A date asked for (`date`) is the one a topic word
+    follows ("2020 年に策定された"), as a verb follows its time."""
     matches = [m for m in _FIGURE_IN_TEXT.finditer(line) if not units or m.group().endswith(units)]
     if not any(u in units for u in ("年", "年度")):  # a date is often written in parentheses: (令和3年6月18日閣議決定)
         outside = [m for m in matches if not _in_parentheses(line, m.start())]
         matches = outside or matches  # a note in parentheses ("(2007年度採択拠点は100人～)") qualifies the main figure
+    if date:
+        for m in matches:
+            after = line[m.end() : m.end() + 10]
+            if any(t and len(t) >= 2 and t in after for t in topics):
+                return m
     for m in matches:
         before = line[max(0, m.start() - 12) : m.start()]
         if any(t and _covered(t, before) for t in topics):
@@ -758,7 +771,7 @@ def _passage_figure_answer(
     question's topic words (`topics`, default: those of `question`)."""
     topics = _question_topics(bot, question) if topics is None else topics
     units = _asked_units(question) or _attribute_units(query)
-    when = any(w in unicodedata.normalize("NFKC", question) for w in ("いつ", "何月"))
+    when = any(w in unicodedata.normalize("NFKC", question) for w in _DATE_CUES)
     wants_total = bool(re.search(r"全部で|合計|総数|全体で|現在|in total|altogether", unicodedata.normalize("NFKC", question)))
     years = _year_words(query)
     pages = _subject_pages(bot, query)
@@ -771,7 +784,7 @@ def _passage_figure_answer(
             continue  # a figure on a page that is not about the program asked for
         offset = 0
         lines = c.text.split("\n")
-        heading = ""
+        heading = _heading_before(bot, c)  # a section heading above the passage, on its page
         for i, line in enumerate(lines):
             start, offset = offset, offset + len(line) + 1
             if _HEADING_LINE.match(line):
@@ -790,7 +803,7 @@ def _passage_figure_answer(
                 # ("コアチーム共同研究タイプ" over "コンソーシアム共同研究タイプ")
                 score = (share, sum(1 for t in topics if any(w in window for w in t.split("|"))))
                 if share >= (0.5 if pages is not None else 0.66) and (best is None or score > best[0]):
-                    found = _figure_after_topic(line, units, topics)
+                    found = _figure_after_topic(line, units, topics, date=when or "何年に" in question)
                     if wants_total and re.search(r"(?:新規|追加|うち|当初採択|当初)\s*$", line[max(0, found.start() - 4) : found.start()]):
                         continue  # "全部で何拠点": a count of new or first ones ("新規3拠点", "当初採択5拠点") is not the total
                     asked = _as_written(line, found)
@@ -805,6 +818,20 @@ def _passage_figure_answer(
     cited = candidates[n].model_copy(update={"highlight_start": start, "highlight_end": end})
     lead = f"資料には「{figure}」とあります [1]:" if lang == "ja" else f"The documents give {figure} [1]:"
     return _quoted_answer(cited, merge_citations([cited], passages), lang, base, answerable=True, lead=lead)
+
+
+def _heading_before(bot: "Assistant", passage: Citation, reach: int = 600) -> str:
+    """The last section heading line ("【拠点が満たすべき要件】") above a passage on its page, within `reach`
+    characters of it, or ""."""
+    record = bot.data.documents.get(passage.source)
+    if record is None or passage.start is None:
+        return ""
+    text = record.document.text
+    start = max(text.rfind("\f", 0, passage.start) + 1, passage.start - reach)
+    for line in reversed(text[start : passage.start].split("\n")):
+        if _HEADING_LINE.match(line):
+            return line
+    return ""
 
 
 def _with_subject_chunks(

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
 from functools import cached_property
@@ -1596,11 +1596,16 @@ def _resembling(
     return [names[i] for i in sorted(holders) if name_bigram_share(word, names[i]) >= share]
 
 
-def loose_subject(question: str, names: Sequence[str], by_char: dict[str, set[int]] | None = None) -> str | None:
+def loose_subject(
+    question: str, names: Sequence[str], by_char: dict[str, set[int]] | None = None,
+    used_apart: Callable[[str, str], bool] | None = None,
+) -> str | None:
     """The one subject name holding nearly all character bigrams of a long word of the question
     ("戦略的国際展開" → 科学技術イノベーションの戦略的国際展開; "流動モード促進事業" → …流動モードの促進);
     None when no name or several do. Words that fit several names are passed over. `by_char` (character
-    → indexes of the names holding it, see `names_by_char`) keeps this fast over many names.
+    → indexes of the names holding it, see `names_by_char`) keeps this fast over many names. A word the
+    documents use apart from the name (`used_apart(word, name)`: "科学研究のベンチマーキング") is their own
+    vocabulary, not the name.
 
     Example:
         >>> loose_subject("流動モード促進事業の予算は？", ["国際頭脳循環に参入する若手研究者の新たな流動モードの促進", "SICORP"])
@@ -1612,8 +1617,8 @@ def loose_subject(question: str, names: Sequence[str], by_char: dict[str, set[in
     found: set[str] = set()
     for term in focus_terms(question):
         matched = set(_resembling(term, names, by_char, min_core=4))
-        if len(matched) == 1:  # a word several names share ("若手研究者") points at none of them
-            found |= matched
+        if len(matched) == 1 and not (used_apart and used_apart(term, next(iter(matched)))):
+            found |= matched  # a word several names share ("若手研究者") points at none of them
     return found.pop() if len(found) == 1 else None
 
 
@@ -1634,16 +1639,44 @@ class FactsIndex:
         False
     """
 
-    def __init__(self, facts: Sequence[Fact], gazetteer: Gazetteer) -> None:
+    def __init__(self, facts: Sequence[Fact], gazetteer: Gazetteer, documents: Sequence[Document] = ()) -> None:
         self.facts = list(facts)
         self.gazetteer = gazetteer
         self.reference_year = _reference_year(self.facts)
+        self.documents = list(documents)
+        self._apart: dict[tuple[str, str], bool] = {}
 
     @classmethod
     def build(cls, facts: Sequence[Fact], documents: Iterable[Document] = (), aliases=None) -> "FactsIndex":
         """Index `facts`; the gazetteer is derived from the documents (if given) and the facts' subjects."""
-        facts = list(facts)
-        return cls(facts, build_gazetteer([*documents, *facts], aliases))
+        facts, documents = list(facts), list(documents)
+        return cls(facts, build_gazetteer([*documents, *facts], aliases), documents)
+
+    def used_apart(self, word: str, name: str) -> bool:
+        """Whether `word` cuts a word of `name` ("科学研究" of "科学研究費…") and the documents write it
+        somewhere other than inside the name or its other forms ("科学研究のベンチマーキング")."""
+        word = unicodedata.normalize("NFKC", word)
+        at = name.find(word)
+        after = name[at + len(word) : at + len(word) + 1] if at >= 0 else ""
+        if not re.match(r"[\u4e00-\u9fff]", after) or after in "事制":
+            return False  # a whole word of the name ("流動モード", "海外挑戦"), whatever else the text says
+        key = (word, name)
+        if key not in self._apart:
+            entry = next((e for e in self.gazetteer.entries if e.name == name), None)
+            forms = sorted({name, *(entry.short_forms if entry else ()), *(entry.abbreviations if entry else ())}, key=len, reverse=True)
+            word = unicodedata.normalize("NFKC", word)
+            apart = False
+            for doc in self.documents:
+                text = doc.text
+                if word not in text:
+                    continue
+                for form in forms:
+                    text = text.replace(form, "\0")
+                if word in text:
+                    apart = True
+                    break
+            self._apart[key] = apart
+        return self._apart[key]
 
     def parse(self, question: str) -> FactQuery:
         """`parse_fact_question` with this index's gazetteer; relative years stay relative. A question
@@ -1654,7 +1687,7 @@ class FactsIndex:
             owner = self._detail_owner(question)
             if owner is not None:  # "コンソーシアム共同研究タイプと国際共同研究拠点タイプ": types of one program
                 return query.model_copy(update={"subjects": (owner,), "subject_surfaces": ()})
-            loose = loose_subject(question, self._names, self._names_by_char)
+            loose = loose_subject(question, self._names, self._names_by_char, self.used_apart)
             group = self._group_piece(question) if asks_which_program(question) or _asks_which_member(question) else None
             if group is not None:  # "育成等の4事業のうち…一番…": that group's members, never every program
                 query = self._members_of_named_group(query.model_copy(update={"subjects": (group,)})) or query
@@ -1791,7 +1824,7 @@ class FactsIndex:
             # 5+ characters, a 〜事業 form, or a three-character piece of one name as written ("育成等");
             # four-character words ("研究拠点") are too often the domain's own vocabulary
             names = self.resembling(term) if len(term) >= 5 or len(term) == 3 or _NAME_SUFFIX.search(term).group() else []
-            if len(names) == 1 and names[0] not in query.subjects:
+            if len(names) == 1 and names[0] not in query.subjects and not self.used_apart(term, names[0]):
                 found.append((term, names[0]))
         return found
 

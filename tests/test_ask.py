@@ -465,3 +465,17 @@ def test_a_figure_of_another_quantity_is_not_the_answer(bundled_bot, question):
     answer = bundled_bot.ask(question)
     assert not answer.answerable, answer.text
     assert not AMOUNT.search(first_sentence(answer.text)) and "拠点」とあります" not in answer.text
+
+
+@pytest.mark.parametrize("question, lead", [
+    ("拠点の研究者のうち外国人の割合の要件は？", "資料には「常に30%以上」とあります"),  # the section heading above the passage
+    ("Top10%論文の割合はどのくらいを維持？", "資料には「概ね20～25%」とあります"),  # "Top10%" is a name, not a figure
+    ("WPIの新たなミッションは何年に策定された？", "資料には「2020 年」とあります"),  # the date the verb follows
+    ("経済対策の閣議決定日は？", "資料には「令和3年11月19日」とあります"),
+    ("国際戦略委員会は第何期？", "資料には「第11期」とあります"),
+    ("Kavli IPMUへの寄附額は？", "資料には「約14億円」とあります"),
+    ("科学研究のベンチマーキング2021　発行年月", "資料には「2021年8月」とあります"),  # 科学研究 is not 科学研究費…
+])
+def test_a_figure_in_a_line_answers_the_kind_the_question_asks(bundled_bot, question, lead):
+    first = bundled_bot.ask(question).text.split("\n")[0]
+    assert first.startswith(lead), first

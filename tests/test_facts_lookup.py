@@ -396,3 +396,10 @@ def test_the_answer_names_the_program_the_question_named(mixed_index):
 ])
 def test_a_question_asking_which_program_is_at_an_end(question, expected):
     assert asks_which_program(question) is expected
+
+
+def test_a_word_that_cuts_a_name_and_stands_apart_in_the_text_is_not_that_name():
+    index = FactsIndex.build([], [normalize_document(load_document(str(CORPUS)))])
+    assert index.used_apart("科学研究", "科学研究費助成事業「国際先導研究」")  # "科学研究のベンチマーキング"
+    assert not index.used_apart("流動モード", "国際頭脳循環に参入する若手研究者の新たな流動モードの促進")  # a whole word
+    assert not index.used_apart("海外挑戦", "若手研究者海外挑戦プログラム")
