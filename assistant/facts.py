@@ -1708,7 +1708,7 @@ class FactsIndex:
         if members is not None:
             return members
         two = (_has_any(text, _COMPARE_CUES + _SUM_CUES + _DIFF_CUES) or "と" in text
-               or bool(re.search(r"から.{1,40}まで", text)))
+               or bool(re.search(r"から.{1,40}まで|何年(?:前|後|早|遅)|ほう|方が", text)))
         named = self._loosely_named(question, query) if two else []
         named += [pair for pair in self._listed_names(question, query) if pair not in named]
         if named:  # "国際先導研究と若手研究者の新たな流動モードの促進、…": a second program named loosely
@@ -1799,11 +1799,12 @@ class FactsIndex:
         """(item, subject) for short items of a list of programs ("海外特別研究員・海外挑戦・招へい・サイエンス交流")
         that resemble one subject only: in a list, a short form stands for a program."""
         text = unicodedata.normalize("NFKC", question)
-        if not re.search(r"[・、,]", text):
+        if not re.search(r"[・、,と]", text):
             return []
         found = []
-        for item in re.split(r"[・、,\s]+", text):
+        for item in re.split(r"[・、,\s]+|(?<=[\u4e00-\u9fff\u30a0-\u30ffA-Za-z])と(?=[\u4e00-\u9fff\u30a0-\u30ffA-Za-z])", text):
             item = re.sub(r"(?:のうち|の中で|の中から|うち|など|の|と|は|で|を|が|や|って)+$", "", re.sub(r"^(?:の|と|は)", "", item))
+            item = re.split(r"の|は|が|を|って", item)[0]  # "海外挑戦の新規採用人数": the name before its particle
             if len(item) < 3 or len(item) > 12 or any(item in s or s in item for s in query.subject_surfaces):
                 continue
             names = [n for n in self._names if all(ch in n for ch in item) and _bigram_share(item, n) >= LOOSE_NAME_SHARE]

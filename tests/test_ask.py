@@ -479,3 +479,14 @@ def test_a_figure_of_another_quantity_is_not_the_answer(bundled_bot, question):
 def test_a_figure_in_a_line_answers_the_kind_the_question_asks(bundled_bot, question, lead):
     first = bundled_bot.ask(question).text.split("\n")[0]
     assert first.startswith(lead), first
+
+
+@pytest.mark.parametrize("question, start", [
+    ("サイエンス交流事業と海外挑戦、開始が早いほうは？", "国際青少年サイエンス交流事業の方が先です（平成26年度）"),
+    ("海外特別研究員事業は招へい事業の何年前に始まった？", "海外特別研究員事業の方が6年早く"),
+    ("海外特別研究員と海外挑戦の新規採用人数の差は？", "海外特別研究員事業と若手研究者海外挑戦プログラムの差は38人"),
+    ("海外特別研究員・海外挑戦・招へいの新規採用者数を全部足すと？", "新規採用人数(見込み)の合計は809人"),
+])
+def test_short_names_joined_by_to_or_listed_are_each_a_program(bundled_bot, question, start):
+    first = bundled_bot.ask(question).text.split("\n")[0]
+    assert first.startswith(start), first
