@@ -100,7 +100,8 @@ ATTRIBUTE_FAMILIES: dict[str, tuple[str, ...]] = {
 _DIFF_CUES = ("増減", "増加", "減少", "前年度比", "前年比", "対前年", "伸び", "増えた", "減った", "増額", "減額",
               "増え", "減り", "減っ", "増や", "減ら", "比べ", "比較して",
               "変化", "どれだけ増", "どのくらい増", "どれくらい増", "どれだけ減", "どのくらい減", "差額", "差は", "差",
-              "同額", "変わ", "伸び率", "増加率", "減少率", "据え置", "横ばい", "違い", "違う")
+              "同額", "変わ", "伸び率", "増加率", "減少率", "据え置", "横ばい", "違い", "違う", "円増", "円減", "人増", "人減",
+              "%増", "%減")
 _DIFF_CUES_EN = ("change", "increase", "decrease", "difference", "grow", "grew", "differ", "compared with the previous",
                  "compared to the previous", "year-on-year", "year on year")
 _COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "小さい", "比較", "上回", "下回", "より", "早い", "遅い", "古い", "新しい",
@@ -337,6 +338,8 @@ def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str
         operation = FactOperation.COMPARE  # "Aが始まってからBができるまで何年？": the years between two starts
     elif _has_any(rest, _DIFF_CUES) or _has_any_en(rest_lower, _DIFF_CUES_EN):
         operation = FactOperation.COMPARE if len(subjects) >= 2 else FactOperation.DIFF
+    if operation is FactOperation.LOOKUP and re.search(r"(?:前年度?|昨年度?|去年)(?:より|と比べ|に比べ)[^?？]{0,12}(?:多|少な|大き|小さ|上回|下回)", rest):
+        operation = FactOperation.DIFF  # "SICORPの予算は前年度より多い？": the change answers it
     if len(subjects) >= 3 and _has_any(rest, ("足りな", "不足", "まかなえ", "賄え", "届か")):
         operation = FactOperation.SUM  # "Aの予算でBとCを両方まかなえる？": A against the total of the others
     if operation is FactOperation.DIFF:
@@ -1390,6 +1393,12 @@ def _changes_lead(result: FactResult, unit: str | None, lang: str) -> str:
                 return f"前年度より{word_ja}ものはありません。（{items}）" if ja else f"None {word_en}. ({items})"
             names = "、".join(_subject_label(result, s, lang) for s in picked)
             return f"前年度より{word_ja}のは{names}です。（{items}）" if ja else f"{names} {word_en}. ({items})"
+    if re.search(r"変わらな|変わってな|同額|据え置|横ばい", q) and not ranking:  # "変わらなかったのは": the unchanged ones
+        same = [s for s, y, _ in result.changes if not y]
+        if not same:
+            return f"前年度と同額のものはありません。（{items}）" if ja else f"All changed. ({items})"
+        names = "、".join(_subject_label(result, s, lang) for s in same)
+        return f"前年度と同額（変化なし）なのは{names}です。（{items}）" if ja else f"Unchanged from the previous year: {names}. ({items})"
     if "変わ" in q and not ranking:
         changed = [s for s, y, _ in result.changes if y]
         if not changed:
@@ -1695,6 +1704,11 @@ class FactsIndex:
                 query = query.model_copy(update={"subjects": (loose,), "subject_surfaces": ()})
             elif asks_which_program(question):
                 query = self._over_every_program(query)
+            elif (numbered := self._numbered_section(question)) is not None:  # "7.の予算は？": the section numbered 7
+                query = parse_fact_question(question, self.gazetteer).model_copy(
+                    update={"subjects": (numbered,), "subject_surfaces": ()})
+                if query.operation is FactOperation.COMPARE:
+                    query = query.model_copy(update={"operation": FactOperation.DIFF})
             elif _WHOLE_RE.search(unicodedata.normalize("NFKC", question)):
                 sections = [e.name for e in self.gazetteer.entries if e.kind == "section"]
                 if len(sections) == 1:  # "施策全体の予算は？": the one section the documents total
@@ -1759,6 +1773,18 @@ class FactsIndex:
         operation = query.operation if query.operation is FactOperation.SUM else FactOperation.COMPARE
         return query.model_copy(update={"subjects": programs, "subject_surfaces": (), "attribute": attribute,
                                         "operation": operation, "is_figure_question": True, "every_program": True})
+
+    def _numbered_section(self, question: str) -> str | None:
+        """The section a question names by its number ("7.の予算", "7の施策"): the one whose heading the
+        documents write as that number and its name ("7.科学技術イノベーションの戦略的国際展開")."""
+        found = re.match(r"\s*(\d{1,2})\s*[.．、]?\s*(?:の|番)", unicodedata.normalize("NFKC", question))
+        if found is None:
+            return None
+        for entry in self.gazetteer.entries:
+            if entry.kind == "section" and any(re.search(rf"(?:^|\n)\s*{found.group(1)}\s*[.．]\s*{re.escape(entry.name)}", d.text)
+                                               for d in self.documents):
+                return entry.name
+        return None
 
     def _detail_owner(self, question: str) -> str | None:
         """The one subject whose facts' details (types, 4+ characters: "国際協力加速タイプ") the question names."""

@@ -490,3 +490,14 @@ def test_a_figure_in_a_line_answers_the_kind_the_question_asks(bundled_bot, ques
 def test_short_names_joined_by_to_or_listed_are_each_a_program(bundled_bot, question, start):
     first = bundled_bot.ask(question).text.split("\n")[0]
     assert first.startswith(start), first
+
+
+@pytest.mark.parametrize("question, start", [
+    ("SICORPの予算は前年度より多い？", "戦略的国際共同研究プログラム(SICORP)の令和4年度予算額(案)は前年度から82百万円の増加"),
+    ("7.の予算は前年度より多い？", "科学技術イノベーションの戦略的国際展開の令和4年度予算額(案)は前年度から1億円の増加"),  # by its number
+    ("国際展開の施策全体は何億円増？", "科学技術イノベーションの戦略的国際展開の令和4年度予算額(案)は前年度から1億円の増加"),
+    ("WPIとSICORP、前年度から予算が変わらなかったのはどっち？", "前年度と同額（変化なし）なのは世界トップレベル研究拠点プログラム(WPI)"),
+])
+def test_a_change_over_the_year_is_answered_as_asked(bundled_bot, question, start):
+    first = bundled_bot.ask(question).text.split("\n")[0]
+    assert first.startswith(start), first
