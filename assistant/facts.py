@@ -67,7 +67,7 @@ ATTRIBUTE_CUES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("受入期間", ("受入期間", "受け入れ期間", "受入れ期間"), ("hosting period",)),
     ("事業期間", ("事業期間",), ("program period", "programme period")),
     ("事業開始時期", ("開始時期", "開始年度", "いつから", "いつ始", "始まった", "開始された", "開始", "創設", "始ま", "スタート", "発足"),
-     ("start", "began", "begin", "since when", "launched", "established")),
+     ("start", "started", "starts", "began", "begin", "since when", "launched", "established", "founded", "created")),
     ("新規採用人数", ("新規採用人数", "採用人数", "採用予定", "採用"), ("new fellows", "fellows", "fellowships awarded", "hired", "recruit")),
     ("受入人数", ("受入人数", "受け入れ人数", "受入れ人数", "受け入れ", "受入", "招へい人数"),
      ("participants", "visitors", "accepted", "hosted", "invited", "receive")),
@@ -110,6 +110,7 @@ _COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "
 _COMPARE_CUES_EN = ("which", "larger", "bigger", "more", "less", "smaller", "compare", "greater", "higher", "lower", "earlier", "older",
                      "largest", "smallest", "times")
 _TIME_COMPARE_CUES = ("早い", "遅い", "古い", "新しい", "先に", "後に", "早く", "遅く", "最近", "最新", "歴史", "最初")
+_TIME_COMPARE_CUES_EN = ("older", "oldest", "earlier", "earliest", "newer", "newest", "more recent", "most recent", "first", "later")
 _SUM_CUES = ("合計", "合わせ", "あわせ", "総額", "総計", "全部で", "合算", "計で", "足すと")
 _SUM_CUES_EN = ("total", "sum", "combined", "altogether", "together", "in all")
 _PRIOR_CUES = ("前年度", "昨年度", "前年", "去年", "前の年度", "昨年", "前の年")
@@ -347,7 +348,8 @@ def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str
         if year_offset == -1 and not years:
             # "前年度と比べて": the prior year is the base of the comparison, not the year asked about.
             year_offset, fiscal_year = None, None
-    if operation is FactOperation.COMPARE and attribute is None and _has_any(rest, _TIME_COMPARE_CUES):
+    if operation is FactOperation.COMPARE and attribute is None and (
+            _has_any(rest, _TIME_COMPARE_CUES) or _has_any_en(rest_lower, _TIME_COMPARE_CUES_EN)):
         attribute = "事業開始時期"  # "どっちが新しい事業？": which began later
     if operation in {FactOperation.SUM, FactOperation.COMPARE} and attribute is None:
         attribute = "予算額"
