@@ -1485,6 +1485,7 @@ def _extreme_sentence(result: FactResult, unit: str | None, lang: str) -> str:
     return f"{name}が{word}、{value}です。（{items}）" if ja else f"{name} is the {word}, at {value} ({items})."
 
 
+_PROGRAM_WORD = re.compile(r"(?:事業|プログラム|制度|施策)")
 _WHOLE_RE = re.compile(r"全体|総額|総予算|施策全部|資料全体|\bwhole\b|\boverall\b|\bin total\b", re.IGNORECASE)
 _EXTREME_CUES = ("一番", "いちばん", "最も", "もっとも", "最多", "最少", "最大", "最小", "トップ", "番目", "順に", "順番")
 _EXTREME_CUES_EN = ("the most", "the largest", "the biggest", "the smallest", "the least", "the fewest", "the highest",
@@ -1698,6 +1699,10 @@ class FactsIndex:
             owner = self._detail_owner(question)
             if owner is not None:  # "コンソーシアム共同研究タイプと国際共同研究拠点タイプ": types of one program
                 return query.model_copy(update={"subjects": (owner,), "subject_surfaces": ()})
+            described = self._value_owner(question)
+            if described is not None and not asks_which_program(question):
+                # "昭和57年度に始まった事業の新規採用人数は？": the one program a stated value of the question belongs to
+                return query.model_copy(update={"subjects": (described,), "subject_surfaces": ()})
             loose = loose_subject(question, self._names, self._names_by_char, self.used_apart)
             group = self._group_piece(question) if asks_which_program(question) or _asks_which_member(question) else None
             if group is not None:  # "育成等の4事業のうち…一番…": that group's members, never every program
@@ -1775,6 +1780,37 @@ class FactsIndex:
         operation = query.operation if query.operation is FactOperation.SUM else FactOperation.COMPARE
         return query.model_copy(update={"subjects": programs, "subject_surfaces": (), "attribute": attribute,
                                         "operation": operation, "is_figure_question": True, "every_program": True})
+
+    def _value_owner(self, question: str) -> str | None:
+        """The one subject a value the question quotes to describe a program belongs to ("昭和57年度に始まった
+        事業": 海外特別研究員事業), each such value naming one subject only; None otherwise."""
+        q = unicodedata.normalize("NFKC", question)
+        owners: set[str] = set()
+        table = self._value_items
+        for length in self._value_lengths:
+            for i in range(len(q) - length + 1):
+                subjects = table.get(q[i : i + length])
+                # the value must describe a program the question goes on to name ("…に始まった事業")
+                if subjects is not None and len(subjects) == 1 and _PROGRAM_WORD.search(q[i + length : i + length + 16]):
+                    owners |= subjects
+        return owners.pop() if len(owners) == 1 else None
+
+    @cached_property
+    def _value_items(self) -> dict[str, set[str]]:
+        """Items of the non-budget values (split at 、, 等 dropped, 3+ characters) → the subjects stating them."""
+        table: dict[str, set[str]] = {}
+        for fact in self.facts:
+            if not fact.subject or "予算" in fact.attribute or fact.subject_assignment == UNASSIGNED:
+                continue
+            for item in re.split(r"[、,]", unicodedata.normalize("NFKC", fact.value)):
+                item = item.strip().removesuffix("等").strip().rstrip("~～").strip()
+                if len(item) >= 3 and not re.fullmatch(r"[\d,.]+", item):
+                    table.setdefault(item, set()).add(fact.subject)
+        return table
+
+    @cached_property
+    def _value_lengths(self) -> list[int]:
+        return sorted({len(item) for item in self._value_items})
 
     def _numbered_section(self, question: str) -> str | None:
         """The section a question names by its number ("7.の予算", "7の施策"): the one whose heading the

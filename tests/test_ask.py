@@ -501,3 +501,18 @@ def test_short_names_joined_by_to_or_listed_are_each_a_program(bundled_bot, ques
 def test_a_change_over_the_year_is_answered_as_asked(bundled_bot, question, start):
     first = bundled_bot.ask(question).text.split("\n")[0]
     assert first.startswith(start), first
+
+
+@pytest.mark.parametrize("question, start", [
+    ("昭和57年度に始まった事業の新規採用人数は？", "海外特別研究員事業の新規採用人数(見込み)は178人"),
+    ("平成21年度から続いている事業の支援期間は？", "戦略的国際共同研究プログラム(SICORP)の支援期間は3年間"),
+])
+def test_a_program_described_by_a_value_it_states_is_that_program(bundled_bot, question, start):
+    first = bundled_bot.ask(question).text.split("\n")[0]
+    assert first.startswith(start) and "と解しました" in first, first
+
+
+def test_a_value_that_does_not_describe_a_program_names_none(bundled_bot):
+    # "10年" is WPI's support period, but here it counts years of something else
+    answer = bundled_bot.ask("米国で研究博士号を取る日本からの学生数は、この10年でどのくらいに減った？")
+    assert "世界トップレベル研究拠点プログラム(WPI)" not in answer.text.split("\n")[0]
