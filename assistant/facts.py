@@ -105,13 +105,14 @@ _DIFF_CUES = ("増減", "増加", "減少", "前年度比", "前年比", "対前
 _DIFF_CUES_EN = ("change", "increase", "decrease", "difference", "grow", "grew", "differ", "compared with the previous",
                  "compared to the previous", "year-on-year", "year on year")
 _COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "小さい", "比較", "上回", "下回", "より", "早い", "遅い", "古い", "新しい",
+                  "勝る", "勝って", "劣る", "高い", "低い", " vs", "VS", "対比",
                   "一番", "いちばん", "最も", "もっとも", "何倍", "倍", "最近", "歴史", "最初", "番目", "順", "何%", "何パーセント", "に占める",
                   "占め", "何割", "割合", "真ん中")
 _COMPARE_CUES_EN = ("which", "larger", "bigger", "more", "less", "smaller", "compare", "greater", "higher", "lower", "earlier", "older",
                      "largest", "smallest", "times")
 _TIME_COMPARE_CUES = ("早い", "遅い", "古い", "新しい", "先に", "後に", "早く", "遅く", "最近", "最新", "歴史", "最初")
 _TIME_COMPARE_CUES_EN = ("older", "oldest", "earlier", "earliest", "newer", "newest", "more recent", "most recent", "first", "later")
-_SUM_CUES = ("合計", "合わせ", "あわせ", "総額", "総計", "全部で", "合算", "計で", "足すと")
+_SUM_CUES = ("合計", "合わせ", "あわせ", "総額", "総計", "全部で", "合算", "計で", "足すと", "の和", "和は")
 _SUM_CUES_EN = ("total", "sum", "combined", "altogether", "together", "in all")
 _PRIOR_CUES = ("前年度", "昨年度", "前年", "去年", "前の年度", "昨年", "前の年")
 _PRIOR_CUES_EN = ("previous year", "prior year", "last year", "previous fiscal year", "preceding year", "year before")
@@ -563,6 +564,15 @@ def lookup(
     if not query.subjects:
         return FactResult(query=query, missing="subject")
     op = query.operation
+    if op is FactOperation.LOOKUP and len(query.subjects) >= 2:
+        # "SICORPとSATREPSの予算は？": each program's figure, side by side
+        each = [lookup(query.model_copy(update={"subjects": (subject,)}), facts, None, index_year) for subject in query.subjects]
+        found = [r.facts[0] for r in each if r.answerable and r.facts]
+        absent = next((s for s, r in zip(query.subjects, each) if not (r.answerable and r.facts)), None)
+        if absent is not None:
+            return FactResult(query=query, facts=tuple(found), missing=next(r.missing for r in each if not r.answerable) or "attribute",
+                              missing_subject=absent)
+        return FactResult(query=query, facts=tuple(found), answerable=True, listing=True)
     if op is FactOperation.LOOKUP:
         ranked, missing = _best(query, facts, query.subjects[0], index_year)
         if not ranked:
@@ -964,6 +974,10 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
             total = _detail_sum(result, lang)
             if total:
                 return total
+        if result.listing and len({f.subject for f in facts}) > 1:  # one figure of each of several programs
+            parts = [f"{_subject_label(result, f.subject, lang)}{'の' if ja else ' — '}{_attribute_label(f, lang)}{'は' if ja else ': '}"
+                     f"{_value_text(f, unit, True, lang=lang)}" for f in facts]
+            return ("、".join(parts) + "です。") if ja else "; ".join(parts) + "."
         if result.listing:
             parts = [
                 f"{_attribute_label(f, lang)}{'は' if ja else ': '}"
