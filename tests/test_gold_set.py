@@ -1,10 +1,10 @@
 """Validates the hand-written Q&A sets `eval/gold/gold.jsonl`, `eval/gold/dev2.jsonl`, `eval/gold/dev3.jsonl`,
-`eval/gold/dev4.jsonl`, `eval/gold/dev5.jsonl`, `eval/gold/dev6.jsonl`, `eval/gold/dev7.jsonl`, `eval/gold/dev8.jsonl` and
-`eval/gold/dev10.jsonl` (ids `<kind>-9NN`)
+`eval/gold/dev4.jsonl`, `eval/gold/dev5.jsonl`, `eval/gold/dev6.jsonl`, `eval/gold/dev7.jsonl`, `eval/gold/dev8.jsonl`,
+`eval/gold/dev9.jsonl` (ids `compare-9NN`) and `eval/gold/dev10.jsonl` (ids `<kind>-9NN`)
 against the bundled corpus.
 
 Every row-level check runs on all the files; the split rule and the per-kind counts are gold.jsonl's
-only (dev2.jsonl to dev8.jsonl and dev10.jsonl are all `dev`, see eval/gold/README.md). The expectations assume the corpus `corpus/mext_r4_international_sti.txt` as committed
+only (dev2.jsonl to dev10.jsonl are all `dev`, see eval/gold/README.md). The expectations assume the corpus `corpus/mext_r4_international_sti.txt` as committed
 (6 pages split by form feeds) and Python's built-in NFKC tables.
 """
 
@@ -29,6 +29,7 @@ DEV5 = ROOT / "eval" / "gold" / "dev5.jsonl"
 DEV6 = ROOT / "eval" / "gold" / "dev6.jsonl"
 DEV7 = ROOT / "eval" / "gold" / "dev7.jsonl"
 DEV8 = ROOT / "eval" / "gold" / "dev8.jsonl"
+DEV9 = ROOT / "eval" / "gold" / "dev9.jsonl"
 DEV10 = ROOT / "eval" / "gold" / "dev10.jsonl"
 CORPUS = ROOT / "corpus" / "mext_r4_international_sti.txt"
 
@@ -61,11 +62,12 @@ DEV5_ROWS = _load_rows(DEV5)
 DEV6_ROWS = _load_rows(DEV6)
 DEV7_ROWS = _load_rows(DEV7)
 DEV8_ROWS = _load_rows(DEV8)
+DEV9_ROWS = _load_rows(DEV9)
 DEV10_ROWS = _load_rows(DEV10)
 # Each file's rows, for the checks that look at a whole file (unique ids, repeated questions, page coverage).
-FILES = {"gold": ROWS, "dev2": DEV2_ROWS, "dev3": DEV3_ROWS, "dev4": DEV4_ROWS, "dev5": DEV5_ROWS, "dev6": DEV6_ROWS, "dev7": DEV7_ROWS, "dev8": DEV8_ROWS, "dev10": DEV10_ROWS}
-# Row-level checks run on the rows of all eight files.
-ALL_ROWS = ROWS + DEV2_ROWS + DEV3_ROWS + DEV4_ROWS + DEV5_ROWS + DEV6_ROWS + DEV7_ROWS + DEV8_ROWS + DEV10_ROWS
+FILES = {"gold": ROWS, "dev2": DEV2_ROWS, "dev3": DEV3_ROWS, "dev4": DEV4_ROWS, "dev5": DEV5_ROWS, "dev6": DEV6_ROWS, "dev7": DEV7_ROWS, "dev8": DEV8_ROWS, "dev9": DEV9_ROWS, "dev10": DEV10_ROWS}
+# Row-level checks run on the rows of all the files.
+ALL_ROWS = ROWS + DEV2_ROWS + DEV3_ROWS + DEV4_ROWS + DEV5_ROWS + DEV6_ROWS + DEV7_ROWS + DEV8_ROWS + DEV9_ROWS + DEV10_ROWS
 _FILE_OF = {id(r): name for name, rows in FILES.items() for r in rows}
 PAGES = _nfkc_pages()
 # Answers may run across a PDF line break ("(令和2" / "年12月)"); evidence may not.
@@ -78,6 +80,7 @@ DEV5_ID = re.compile(r"^(?P<kind>[a-z]+)-5\d\d$")
 DEV6_ID = re.compile(r"^(?P<kind>[a-z]+)-6\d\d$")
 DEV7_ID = re.compile(r"^(?P<kind>[a-z]+)-7\d\d$")
 DEV8_ID = re.compile(r"^(?P<kind>[a-z]+)-8\d\d$")
+DEV9_ID = re.compile(r"^(?P<kind>compare)-9\d\d$")  # dev9 is compare rows only
 DEV10_ID = re.compile(r"^(?P<kind>[a-z]+)-9\d\d$")
 
 
@@ -160,6 +163,7 @@ DEV_SETS = [
     ("dev6", DEV6_ROWS, DEV6_ID),
     ("dev7", DEV7_ROWS, DEV7_ID),
     ("dev8", DEV8_ROWS, DEV8_ID),
+    ("dev9", DEV9_ROWS, DEV9_ID),
     ("dev10", DEV10_ROWS, DEV10_ID),
 ]
 DEV_SET_ROWS = [(name, row, pattern) for name, rows, pattern in DEV_SETS for row in rows]
@@ -168,7 +172,7 @@ DEV_SET_ROWS = [(name, row, pattern) for name, rows, pattern in DEV_SETS for row
 @pytest.mark.parametrize(("name", "row", "pattern"), DEV_SET_ROWS, ids=[f"{n}:{r['id']}" for n, r, _ in DEV_SET_ROWS])
 def test_extra_dev_rows_are_development_rows_with_their_sets_ids(name, row, pattern):
     m = pattern.match(row["id"])
-    assert m and m.group("kind") == row["kind"], f"{row['id']}: ids in {name}.jsonl must match {pattern.pattern} (dev10 uses <kind>-9NN)"
+    assert m and m.group("kind") == row["kind"], f"{row['id']}: ids in {name}.jsonl must match {pattern.pattern} (dev9 uses compare-9NN, dev10 <kind>-9NN)"
     assert row["split"] == "dev", f"{row['id']}: {name}.jsonl is development data only; split must be 'dev'"
 
 
