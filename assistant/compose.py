@@ -451,12 +451,13 @@ _GENERIC_QUESTION_WORDS = {
     "円", "億円", "百万円", "計上", "支援", "実施", "必要", "事業", "制度", "プログラム", "一番", "最も", "合計",
     "全部", "増加額", "減少額", "増加", "減少", "増減", "比較", "前年", "規模感", "程度", "くらい", "ぐらい", "大体",
     "総額", "総計", "全体", "うち", "多く", "そもそも", "それぞれ", "各々", "両方", "課題", "措置", "だいたい", "大体", "ダメ", "だめ", "以上", "以下", "割以上", "予算措置", "西暦", "規模", "予算規模", "予算案", "施策", "施策全体", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
-    "番目", "順番", "真ん中", "中間", "最多", "最少", "トップ", "いちばん", "もっとも", "者数", "ほう", "円増", "円減", "人増", "人減",
+    "番目", "順番", "真ん中", "中間", "最多", "最少", "トップ", "いちばん", "もっとも", "者数", "ほう", "円増", "円減", "人増", "人減", "最長", "最短", "まで", "資料", "記載",
 }
 
 
 # Words a Japanese government document writes another way (日本 as 我が国).
-_SYNONYMS = {"日本": ("我が国", "わが国"), "我が国": ("日本",), "言語": ("英語", "日本語", "語"), "外国人": ("外国から", "外国の")}
+_SYNONYMS = {"日本": ("我が国", "わが国"), "我が国": ("日本",), "言語": ("英語", "日本語", "語"), "外国人": ("外国から", "外国の"),
+             "科研費": ("科学研究費",)}
 
 
 def _covered(term: str, text: str) -> bool:
@@ -638,15 +639,15 @@ _ASKING_WORD = re.compile(r"^(?:いくら|何人|何名|金額|いつ)")
 
 
 _FIGURE_IN_TEXT = re.compile(r"(?<![A-Za-z\d])(?:第)?\d[\d,.]*\s*(?:[～~]\s*\d[\d,.]*\s*)?(?:兆|億|千万|百万|万|千)?(?:円|人|名|件|%|割|か国|拠点|年|か月|ヶ月|週間|歳|チーム|機関|回|社|校|期|次|号|版)")
-_DATE_CUES = ("いつ", "何月", "何日", "日付", "年月日", "決定日", "策定日", "発行年月")
+_DATE_CUES = ("いつ", "何月", "何日", "日付", "年月日", "決定日", "策定日", "発行年月", "策定時期", "決定時期", "公表時期", "時期は")
 _ASKED_KIND = (
+    (_DATE_CUES, ("年",)),  # a time: a figure with a year (a date), not a count; before "何年" ("何年何月")
     (("何人", "何名", "人数", "人くらい", "人程度"), ("人", "名")),
     (("何件", "件数"), ("件",)),
     (("割合", "パーセント", "%", "何割"), ("%", "割")),
     (("いくら", "金額", "予算", "何円", "何億", "何百万", "経費"), ("円",)),
     (("何年", "期間", "何か月", "何ヶ月"), ("年", "か月", "ヶ月", "週間")),
     (("何歳", "年齢"), ("歳",)),
-    (_DATE_CUES, ("年",)),  # a time: a figure with a year (a date), not a count
     (("いくつ", "何拠点", "何か国", "何カ国"), ("拠点", "か国", "件")),
     (("何チーム",), ("チーム",)), (("何機関",), ("機関",)), (("何回",), ("回",)), (("何社",), ("社",)), (("何校",), ("校",)),
 )
@@ -697,6 +698,8 @@ def _figure_after_topic(line: str, units: tuple[str, ...], topics: list[str], *,
         outside = [m for m in matches if not _in_parentheses(line, m.start())]
         matches = outside or matches  # a note in parentheses ("(2007年度採択拠点は100人～)") qualifies the main figure
     if date:
+        dated = [m for m in matches if re.match(r"\d{4}", m.group()) or line[max(0, m.start() - 2) : m.start()] in ("令和", "平成", "昭和")]
+        matches = dated or matches  # "2021年" or "令和3年…", not "この10年"
         for m in matches:
             after = line[m.end() : m.end() + 10]
             if any(t and len(t) >= 2 and t in after for t in topics):
@@ -803,7 +806,7 @@ def _passage_figure_answer(
                 # ("コアチーム共同研究タイプ" over "コンソーシアム共同研究タイプ")
                 score = (share, sum(1 for t in topics if any(w in window for w in t.split("|"))))
                 if share >= (0.5 if pages is not None else 0.66) and (best is None or score > best[0]):
-                    found = _figure_after_topic(line, units, topics, date=when or "何年に" in question)
+                    found = _figure_after_topic(line, units, topics, date=when or bool(re.search(r"何年(?!間|分|度)", question)))
                     if wants_total and re.search(r"(?:新規|追加|うち|当初採択|当初)\s*$", line[max(0, found.start() - 4) : found.start()]):
                         continue  # "全部で何拠点": a count of new or first ones ("新規3拠点", "当初採択5拠点") is not the total
                     asked = _as_written(line, found)
@@ -889,6 +892,8 @@ def _key_value_answer(
 
     best: tuple[float, Citation, int, int] | None = None
     asked = set(query.subjects) if query is not None else set()
+    # "何か月？": a key line without such a figure does not answer it (a key named by a noun, "支援対象経費", may list words)
+    units = _asked_units(question) if re.search(r"何(?:か月|ヶ月|年|人|名|件|週間|日|円|億|百万|万)|いくら", unicodedata.normalize("NFKC", question)) else ()
     for row, chunk in bot.retriever.chunks_on(pages):
         offset = 0
         owners = _block_owners(bot, chunk)
@@ -898,6 +903,9 @@ def _key_value_answer(
             if years and not any(y in line for y in years):
                 offset += len(line) + 1
                 continue  # a figure of another year is no answer
+            if units and not any(m.group().endswith(units) for m in _FIGURE_IN_TEXT.finditer(value)):
+                offset += len(line) + 1
+                continue
             if sep and value.strip() and 0 < len(key) <= 20:
                 share = sum(1 for t in topics if _covered(t, key)) / len(topics)
                 # between keys that cover the topic, the one the question names most fully wins

@@ -75,7 +75,7 @@ ATTRIBUTE_CUES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("支援期間", ("支援期間", "何年間", "何か月", "何ヶ月", "期間"), ("period", "duration", "how long", "length", "how many years")),
     ("支援件数", ("支援件数", "採択件数", "採択数", "何件", "件数"), ("number of projects", "how many projects", "projects", "grants awarded")),
     ("支援額", ("支援額", "助成額", "1件あたり", "1件当たり", "1課題あたり", "1課題当たり", "拠点あたり", "拠点当たり", "支援規模",
-             "支援金額", "いくら支援"),
+             "支援金額", "いくら支援", "1件につき", "1件いくら", "件あたり", "1件で", "1課題につき"),
      ("per project", "grant amount", "support amount", "funding per", "award amount", "grant size", "each project", "per grant",
       "each grant", "one project", "a single project", "per-project")),
     ("人数", ("何人", "人数", "何名"), ("how many people", "how many researchers", "how many students", "number of people")),
@@ -101,7 +101,7 @@ _DIFF_CUES = ("増減", "増加", "減少", "前年度比", "前年比", "対前
               "増え", "減り", "減っ", "増や", "減ら", "比べ", "比較して",
               "変化", "どれだけ増", "どのくらい増", "どれくらい増", "どれだけ減", "どのくらい減", "差額", "差は", "差",
               "同額", "変わ", "伸び率", "増加率", "減少率", "据え置", "横ばい", "違い", "違う", "円増", "円減", "人増", "人減",
-              "%増", "%減")
+              "%増", "%減", "削ら", "削減", "カット", "上積み", "積み増", "開き", "隔たり")
 _DIFF_CUES_EN = ("change", "increase", "decrease", "difference", "grow", "grew", "differ", "compared with the previous",
                  "compared to the previous", "year-on-year", "year on year")
 _COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "小さい", "比較", "上回", "下回", "より", "早い", "遅い", "古い", "新しい",
@@ -110,7 +110,8 @@ _COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "
                   "占め", "何割", "割合", "真ん中")
 _COMPARE_CUES_EN = ("which", "larger", "bigger", "more", "less", "smaller", "compare", "greater", "higher", "lower", "earlier", "older",
                      "largest", "smallest", "times")
-_TIME_COMPARE_CUES = ("早い", "遅い", "古い", "新しい", "先に", "後に", "早く", "遅く", "最近", "最新", "歴史", "最初")
+_TIME_COMPARE_CUES = ("早い", "遅い", "古い", "新しい", "先に", "後に", "早く", "遅く", "最近", "最新", "歴史", "最初", "何年前", "何年後",
+                      "前から", "からある")
 _TIME_COMPARE_CUES_EN = ("older", "oldest", "earlier", "earliest", "newer", "newest", "more recent", "most recent", "first", "later")
 _SUM_CUES = ("合計", "合わせ", "あわせ", "総額", "総計", "全部で", "合算", "計で", "足すと", "の和", "和は")
 _SUM_CUES_EN = ("total", "sum", "combined", "altogether", "together", "in all")
@@ -1333,13 +1334,16 @@ def _is_fragment(rest: str) -> bool:
 
 
 def _asks_percent(question: str) -> bool:
+    """"何%", "伸び率", "対前年度比は？" (a ratio, unless an amount is asked: "前年度比でいくら増えた")."""
     q = unicodedata.normalize("NFKC", question).lower()
-    return any(cue in q for cue in ("%", "率", "パーセント", "percent", "何割"))
+    if any(cue in q for cue in ("%", "率", "パーセント", "percent", "何割")):
+        return True
+    return bool(re.search(r"前年度?比|対前年", q)) and not re.search(r"いくら|何円|何億|何百万|何万|how much", q)
 
 
 def _asks_difference(question: str) -> bool:
     q = unicodedata.normalize("NFKC", question).lower()
-    return any(cue in q for cue in ("差", "違", "上回", "下回", "足りな", "不足", "difference", "how much more", "how much larger", "how much bigger",
+    return any(cue in q for cue in ("差", "違", "上回", "下回", "足りな", "不足", "開き", "隔たり", "difference", "how much more", "how much larger", "how much bigger",
                                     "how many more", "how many fewer", "how much less", "how much smaller")) or bool(
         re.search(r"(?:いくら|どれだけ|どのくらい|どれくらい|何百万円|何億円|何人|何件).{0,3}(?:少な|多|大き|小さ)|あと(?:いくら|どれ|何)", q)
     )
@@ -1717,7 +1721,8 @@ class FactsIndex:
             if described is not None and not asks_which_program(question):
                 # "昭和57年度に始まった事業の新規採用人数は？": the one program a stated value of the question belongs to
                 return query.model_copy(update={"subjects": (described,), "subject_surfaces": ()})
-            loose = loose_subject(question, self._names, self._names_by_char, self.used_apart)
+            loose = (loose_subject(question, self._names, self._names_by_char, self.used_apart)
+                     or self._name_without_no(question) or self._three_character_piece(question))
             group = self._group_piece(question) if asks_which_program(question) or _asks_which_member(question) else None
             if group is not None:  # "育成等の4事業のうち…一番…": that group's members, never every program
                 query = self._members_of_named_group(query.model_copy(update={"subjects": (group,)})) or query
@@ -1794,6 +1799,30 @@ class FactsIndex:
         operation = query.operation if query.operation is FactOperation.SUM else FactOperation.COMPARE
         return query.model_copy(update={"subjects": programs, "subject_surfaces": (), "attribute": attribute,
                                         "operation": operation, "is_figure_question": True, "every_program": True})
+
+    def _name_without_no(self, question: str) -> str | None:
+        """A name written with an の inside ("外国人研究者の招へい"): the one subject the question names once
+        the の between two words is dropped."""
+        text = unicodedata.normalize("NFKC", question)
+        joined = re.sub(r"(?<=[\u4e00-\u9fff\u30a0-\u30ff])の(?=[\u4e00-\u9fff\u30a0-\u30ff])", "", text)
+        if joined == text:
+            return None
+        names = {m.name for m in self.gazetteer.match(joined) if m.kind != "partial"}
+        return names.pop() if len(names) == 1 else None
+
+    def _three_character_piece(self, question: str) -> str | None:
+        """A three-character word of the question standing verbatim in exactly one name ("育成等", "招へい"),
+        not cut out of a longer word the documents use apart."""
+        from assistant.words import focus_terms
+
+        found = set()
+        for term in focus_terms(unicodedata.normalize("NFKC", question)):
+            if len(term) != 3 or not re.search(r"[\u4e00-\u9fff]", term):
+                continue  # a katakana piece ("トップ" of トップレベル) is an ordinary word
+            names = [n for n in self._names if term in n]
+            if len(names) == 1 and not self.used_apart(term, names[0]):
+                found.add(names[0])
+        return found.pop() if len(found) == 1 else None
 
     def _value_owner(self, question: str) -> str | None:
         """The one subject a value the question quotes to describe a program belongs to ("昭和57年度に始まった

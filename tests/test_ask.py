@@ -516,3 +516,24 @@ def test_a_value_that_does_not_describe_a_program_names_none(bundled_bot):
     # "10年" is WPI's support period, but here it counts years of something else
     answer = bundled_bot.ask("米国で研究博士号を取る日本からの学生数は、この10年でどのくらいに減った？")
     assert "世界トップレベル研究拠点プログラム(WPI)" not in answer.text.split("\n")[0]
+
+
+@pytest.mark.parametrize("question, start", [
+    ("流動モード促進事業は1件につき何万円の支援？", "国際頭脳循環に参入する若手研究者の新たな流動モードの促進の支援額は200万円"),  # per project, not the budget
+    ("科研費の国際先導研究は1件いくらまで？", "科学研究費助成事業「国際先導研究」の支援額/1件は最大5億円"),
+    ("SATREPSはどれくらい予算を削られたんですか？", "地球規模課題対応国際科学技術協力プログラム(SATREPS)の令和4年度予算額(案)は前年度から50百万円の減少"),
+    ("外国人研究者招へい事業はWPIより何年前からある？", "外国人研究者招へい事業の方が19年早く"),
+    ("招へい事業とSATREPSの予算の開き（令和4年度）は？", "外国人研究者招へい事業と地球規模課題対応国際科学技術協力プログラム(SATREPS)の差は1,588百万円"),
+    ("外国人研究者の招へい、令和4年度の新規採用見込み数は", "外国人研究者招へい事業の新規採用人数(見込み)は491人"),
+    ("育成等の予算の伸び率（対前年度）は？", "グローバルに活躍する若手研究者の育成等の令和4年度予算額(案)の前年度比は+1.4%"),
+    ("SDGsアクションプラン2021の策定時期は？", "資料には「令和2年12月」とあります"),
+    ("米国で研究博士号を取る日本の学生数がトップ10国から転落したのは何年の集計？", "資料には「2021年」とあります"),
+])
+def test_everyday_wordings_reach_the_figure(bundled_bot, question, start):
+    first = bundled_bot.ask(question).text.split("\n")[0]
+    assert first.startswith(start), first
+
+
+def test_a_key_line_without_the_asked_kind_of_figure_is_not_an_answer(bundled_bot):
+    answer = bundled_bot.ask("国際先導研究で長期派遣される若手は、1人あたり何か月くらい海外に行くの？")
+    assert not answer.answerable, answer.text
