@@ -479,12 +479,14 @@ def _covered(term: str, text: str) -> bool:
 def _question_topics(bot: "Assistant", question: str) -> list[str]:
     """Content words of the question that are neither a program name nor an attribute word
     (attribute words are cut out of compounds: 前年度予算額 → nothing, 採用実績 → 実績)."""
-    attribute_words = sorted(_attribute_words(), key=len, reverse=True)
+    attribute_words = sorted(_attribute_words(), key=lambda w: (-len(w), w))  # longest first, in a fixed order
     topics = []
     for term in focus_terms(_content_text(bot, question)):
         for word in attribute_words:
             if len(word) >= 2:
                 term = term.replace(word, " ")
+        # "第6期基本計画": the counter left of a number is not part of the topic word
+        term = re.sub(r"(?:^|(?<=\s))[期回次号版](?=[\u4e00-\u9fff\u30a0-\u30ff]{2})", "", term)
         # "寄附額" asks for the amount of 寄附: the 額 is the figure's kind, 寄附 the topic
         topics.extend(t.removesuffix("額") if len(t) >= 3 else t for t in term.split() if len(t) >= 2 and t not in attribute_words)
     return topics

@@ -1871,6 +1871,9 @@ class FactsIndex:
         """The one subject whose facts' details (types, 4+ characters: "国際協力加速タイプ") the question names."""
         text = unicodedata.normalize("NFKC", question)
         owners = {subject for detail, subjects in self._details.items() if detail in text for subject in subjects}
+        # a label only one program's facts carry, quoted whole ("支援期間/1件")
+        owners |= {next(iter(subjects)) for label, subjects in self._attributes.items()
+                   if len(subjects) == 1 and len(label) >= 6 and label in text}
         return owners.pop() if len(owners) == 1 else None
 
     @cached_property
