@@ -105,7 +105,7 @@ _DIFF_CUES = ("増減", "増加", "減少", "前年度比", "前年比", "対前
 _DIFF_CUES_EN = ("change", "increase", "decrease", "difference", "grow", "grew", "differ", "compared with the previous",
                  "compared to the previous", "year-on-year", "year on year")
 _COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "小さい", "比較", "上回", "下回", "より", "早い", "遅い", "古い", "新しい",
-                  "勝る", "勝って", "劣る", "高い", "低い", " vs", "VS", "対比",
+                  "勝る", "勝って", "劣る", "高い", "低い", " vs", "VS", "対比", "先に", "後に", "早く", "遅く",
                   "一番", "いちばん", "最も", "もっとも", "何倍", "倍", "最近", "歴史", "最初", "番目", "順", "何%", "何パーセント", "に占める",
                   "占め", "何割", "割合", "真ん中")
 _COMPARE_CUES_EN = ("which", "larger", "bigger", "more", "less", "smaller", "compare", "greater", "higher", "lower", "earlier", "older",
@@ -1413,7 +1413,7 @@ def _changes_lead(result: FactResult, unit: str | None, lang: str) -> str:
                 return f"前年度より{word_ja}ものはありません。（{items}）" if ja else f"None {word_en}. ({items})"
             names = "、".join(_subject_label(result, s, lang) for s in picked)
             return f"前年度より{word_ja}のは{names}です。（{items}）" if ja else f"{names} {word_en}. ({items})"
-    if re.search(r"変わらな|変わってな|同額|据え置|横ばい", q) and not ranking:  # "変わらなかったのは": the unchanged ones
+    if re.search(r"変わらな|変わってい?な|変化(?:が|は)?な|同額|据え置|横ばい", q) and not ranking:  # "変わらなかったのは": the unchanged ones
         same = [s for s, y, _ in result.changes if not y]
         if not same:
             return f"前年度と同額のものはありません。（{items}）" if ja else f"All changed. ({items})"

@@ -497,6 +497,8 @@ def test_short_names_joined_by_to_or_listed_are_each_a_program(bundled_bot, ques
     ("7.の予算は前年度より多い？", "科学技術イノベーションの戦略的国際展開の令和4年度予算額(案)は前年度から1億円の増加"),  # by its number
     ("国際展開の施策全体は何億円増？", "科学技術イノベーションの戦略的国際展開の令和4年度予算額(案)は前年度から1億円の増加"),
     ("WPIとSICORP、前年度から予算が変わらなかったのはどっち？", "前年度と同額（変化なし）なのは世界トップレベル研究拠点プログラム(WPI)"),
+    ("SICORP、SATREPS、WPIの中で前年度から予算が変わっていないのはどれですか？", "前年度と同額（変化なし）なのは世界トップレベル研究拠点プログラム(WPI)"),
+    ("海外特別研究員事業と招へい事業のうち、先に始まったのは何という事業？", "海外特別研究員事業の方が先です（昭和57年度）"),
 ])
 def test_a_change_over_the_year_is_answered_as_asked(bundled_bot, question, start):
     first = bundled_bot.ask(question).text.split("\n")[0]
