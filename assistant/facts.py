@@ -79,7 +79,7 @@ ATTRIBUTE_CUES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
      ("per project", "grant amount", "support amount", "funding per", "award amount", "grant size", "each project", "per grant",
       "each grant", "one project", "a single project", "per-project")),
     ("人数", ("何人", "人数", "何名"), ("how many people", "how many researchers", "how many students", "number of people")),
-    ("予算額", ("予算額", "予算", "いくら", "金額", "経費", "費用"), ("budget", "how much", "funding", "amount", "cost", "allocation")),
+    ("予算額", ("予算額", "予算", "いくら", "金額", "経費", "費用", "配分額", "配分", "計上額", "措置額", "割当額"), ("budget", "how much", "funding", "amount", "cost", "allocation")),
 )
 # Canonical attributes that answer one another, most specific first.
 ATTRIBUTE_FAMILIES: dict[str, tuple[str, ...]] = {
