@@ -22,15 +22,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "eval" / "gold" / "gold.jsonl"
-DEV2 = ROOT / "eval" / "gold" / "dev2.jsonl"
-DEV3 = ROOT / "eval" / "gold" / "dev3.jsonl"
-DEV4 = ROOT / "eval" / "gold" / "dev4.jsonl"
-DEV5 = ROOT / "eval" / "gold" / "dev5.jsonl"
-DEV6 = ROOT / "eval" / "gold" / "dev6.jsonl"
-DEV7 = ROOT / "eval" / "gold" / "dev7.jsonl"
-DEV8 = ROOT / "eval" / "gold" / "dev8.jsonl"
-DEV9 = ROOT / "eval" / "gold" / "dev9.jsonl"
-DEV10 = ROOT / "eval" / "gold" / "dev10.jsonl"
 CORPUS = ROOT / "corpus" / "mext_r4_international_sti.txt"
 
 KINDS = ("amount", "fact", "paraphrase", "english", "followup", "compare", "unanswerable")
@@ -55,33 +46,23 @@ def _nfkc_pages() -> list[str]:
 
 
 ROWS = _load_rows(GOLD)
-DEV2_ROWS = _load_rows(DEV2)
-DEV3_ROWS = _load_rows(DEV3)
-DEV4_ROWS = _load_rows(DEV4)
-DEV5_ROWS = _load_rows(DEV5)
-DEV6_ROWS = _load_rows(DEV6)
-DEV7_ROWS = _load_rows(DEV7)
-DEV8_ROWS = _load_rows(DEV8)
-DEV9_ROWS = _load_rows(DEV9)
-DEV10_ROWS = _load_rows(DEV10)
+# Each extra development set: its file name and the ids it uses (<kind>-2NN in dev2.jsonl; dev9 is compare rows
+# only, compare-9NN, and dev10 the other kinds with 9NN ids).
+DEV_ID_PATTERNS = {
+    **{f"dev{n}": re.compile(rf"^(?P<kind>[a-z]+)-{n}\d\d$") for n in range(2, 9)},
+    "dev9": re.compile(r"^(?P<kind>compare)-9\d\d$"),
+    "dev10": re.compile(r"^(?P<kind>[a-z]+)-9\d\d$"),
+}
+DEV_ROWS = {name: _load_rows(ROOT / "eval" / "gold" / f"{name}.jsonl") for name in DEV_ID_PATTERNS}
 # Each file's rows, for the checks that look at a whole file (unique ids, repeated questions, page coverage).
-FILES = {"gold": ROWS, "dev2": DEV2_ROWS, "dev3": DEV3_ROWS, "dev4": DEV4_ROWS, "dev5": DEV5_ROWS, "dev6": DEV6_ROWS, "dev7": DEV7_ROWS, "dev8": DEV8_ROWS, "dev9": DEV9_ROWS, "dev10": DEV10_ROWS}
+FILES = {"gold": ROWS, **DEV_ROWS}
 # Row-level checks run on the rows of all the files.
-ALL_ROWS = ROWS + DEV2_ROWS + DEV3_ROWS + DEV4_ROWS + DEV5_ROWS + DEV6_ROWS + DEV7_ROWS + DEV8_ROWS + DEV9_ROWS + DEV10_ROWS
+ALL_ROWS = [row for rows in FILES.values() for row in rows]
 _FILE_OF = {id(r): name for name, rows in FILES.items() for r in rows}
 PAGES = _nfkc_pages()
 # Answers may run across a PDF line break ("(令和2" / "年12月)"); evidence may not.
 PAGES_JOINED = [page.replace("\n", "") for page in PAGES]
 ANSWERABLE = [r for r in ALL_ROWS if r["kind"] != "unanswerable"]
-DEV2_ID = re.compile(r"^(?P<kind>[a-z]+)-2\d\d$")
-DEV3_ID = re.compile(r"^(?P<kind>[a-z]+)-3\d\d$")
-DEV4_ID = re.compile(r"^(?P<kind>[a-z]+)-4\d\d$")
-DEV5_ID = re.compile(r"^(?P<kind>[a-z]+)-5\d\d$")
-DEV6_ID = re.compile(r"^(?P<kind>[a-z]+)-6\d\d$")
-DEV7_ID = re.compile(r"^(?P<kind>[a-z]+)-7\d\d$")
-DEV8_ID = re.compile(r"^(?P<kind>[a-z]+)-8\d\d$")
-DEV9_ID = re.compile(r"^(?P<kind>compare)-9\d\d$")  # dev9 is compare rows only
-DEV10_ID = re.compile(r"^(?P<kind>[a-z]+)-9\d\d$")
 
 
 def _ids(rows: list[dict]) -> list[str]:
@@ -154,19 +135,7 @@ def test_no_question_is_asked_twice_with_the_same_history(name):
     assert not [k for k, n in keys.items() if n > 1]
 
 
-# Each extra development set: its file name, its rows and the digit its ids carry (<kind>-2NN in dev2.jsonl).
-DEV_SETS = [
-    ("dev2", DEV2_ROWS, DEV2_ID),
-    ("dev3", DEV3_ROWS, DEV3_ID),
-    ("dev4", DEV4_ROWS, DEV4_ID),
-    ("dev5", DEV5_ROWS, DEV5_ID),
-    ("dev6", DEV6_ROWS, DEV6_ID),
-    ("dev7", DEV7_ROWS, DEV7_ID),
-    ("dev8", DEV8_ROWS, DEV8_ID),
-    ("dev9", DEV9_ROWS, DEV9_ID),
-    ("dev10", DEV10_ROWS, DEV10_ID),
-]
-DEV_SET_ROWS = [(name, row, pattern) for name, rows, pattern in DEV_SETS for row in rows]
+DEV_SET_ROWS = [(name, row, DEV_ID_PATTERNS[name]) for name, rows in DEV_ROWS.items() for row in rows]
 
 
 @pytest.mark.parametrize(("name", "row", "pattern"), DEV_SET_ROWS, ids=[f"{n}:{r['id']}" for n, r, _ in DEV_SET_ROWS])
