@@ -34,7 +34,7 @@ from ingest.facts import UNASSIGNED, attribute_detail, canonical_attribute
 from ingest.gazetteer import Gazetteer, build_gazetteer
 from ingest.models import Document, Fact
 from assistant.answer import detect_lang
-from ingest.units import YEN_UNITS, find_years, fiscal_year_label, parse_money, to_western_year
+from ingest.units import YEARS_PER_DURATION_UNIT, YEN_UNITS, find_years, fiscal_year_label, parse_money, to_western_year
 
 __all__ = [
     "FactOperation",
@@ -112,6 +112,7 @@ _COMPARE_CUES_EN = ("which", "larger", "bigger", "more", "less", "smaller", "com
                      "largest", "smallest", "times")
 _TIME_COMPARE_CUES = ("早い", "遅い", "古い", "新しい", "先に", "後に", "早く", "遅く", "最近", "最新", "歴史", "最初", "何年前", "何年後",
                       "前から", "からある")
+_SHORTFALL_CUES = ("足りな", "不足", "まかなえ", "賄え", "届か")  # "Aの予算でBとCをまかなえる？": A against B + C
 _TIME_COMPARE_CUES_EN = ("older", "oldest", "earlier", "earliest", "newer", "newest", "more recent", "most recent", "first", "later")
 _SUM_CUES = ("合計", "合わせ", "あわせ", "総額", "総計", "全部で", "合算", "計で", "足すと", "の和", "和は")
 _SUM_CUES_EN = ("total", "sum", "combined", "altogether", "together", "in all")
@@ -343,7 +344,7 @@ def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str
         operation = FactOperation.COMPARE if len(subjects) >= 2 else FactOperation.DIFF
     if operation is FactOperation.LOOKUP and re.search(r"(?:前年度?|昨年度?|去年)(?:より|と比べ|に比べ)[^?？]{0,12}(?:多|少な|大き|小さ|上回|下回)", rest):
         operation = FactOperation.DIFF  # "SICORPの予算は前年度より多い？": the change answers it
-    if len(subjects) >= 3 and _has_any(rest, ("足りな", "不足", "まかなえ", "賄え", "届か")):
+    if len(subjects) >= 3 and _has_any(rest, _SHORTFALL_CUES):
         operation = FactOperation.SUM  # "Aの予算でBとCを両方まかなえる？": A against the total of the others
     if operation is FactOperation.DIFF:
         attribute = attribute or "予算額"
@@ -684,13 +685,9 @@ def lookup(
     return _compare_facts(query, per_subject)
 
 
-_YEARS_PER_UNIT = {"年": 1.0, "年間": 1.0, "か月": 1 / 12, "ヶ月": 1 / 12, "カ月": 1 / 12, "箇月": 1 / 12, "週": 1 / 52,
-                   "週間": 1 / 52, "日": 1 / 365, "日間": 1 / 365}
-
-
 def _in_years(fact: Fact) -> float | None:
     """A period's (lower) length in years ("3か月～1年程度" → 0.25), or None for other figures."""
-    per_unit = _YEARS_PER_UNIT.get(fact.unit or "")
+    per_unit = YEARS_PER_DURATION_UNIT.get(fact.unit or "")
     return fact.quantity * per_unit if fact.quantity is not None and per_unit is not None else None
 
 
@@ -791,7 +788,7 @@ def _sum_over_years(query: FactQuery, facts: Sequence[Fact], index_year: str | N
 def _asks_against_total(question: str) -> bool:
     """"AはB・Cの合計より何人多い", "Aの予算でBとCをまかなえる？不足は？", "…にあとどれだけ足りない"."""
     q = unicodedata.normalize("NFKC", question)
-    return ("より" in q and _asks_difference(q)) or _has_any(q, ("足りな", "不足", "まかなえ", "賄え", "届か", "上回", "下回"))
+    return ("より" in q and _asks_difference(q)) or _has_any(q, _SHORTFALL_CUES + ("上回", "下回"))
 
 
 def _one_against_sum(query: FactQuery, facts: Sequence[Fact], index_year: str | None) -> FactResult:
@@ -1692,7 +1689,7 @@ class FactsIndex:
             return False  # a whole word of the name ("流動モード", "海外挑戦"), whatever else the text says
         key = (word, name)
         if key not in self._apart:
-            entry = next((e for e in self.gazetteer.entries if e.name == name), None)
+            entry = self._entries.get(name)
             forms = sorted({name, *(entry.short_forms if entry else ()), *(entry.abbreviations if entry else ())}, key=len, reverse=True)
             word = unicodedata.normalize("NFKC", word)
             apart = False
@@ -1714,32 +1711,7 @@ class FactsIndex:
         `subject_surfaces` stays empty, so the answer says how it read the question."""
         query = parse_fact_question(question, self.gazetteer)
         if not query.subjects:
-            owner = self._detail_owner(question)
-            if owner is not None:  # "コンソーシアム共同研究タイプと国際共同研究拠点タイプ": types of one program
-                return query.model_copy(update={"subjects": (owner,), "subject_surfaces": ()})
-            described = self._value_owner(question)
-            if described is not None and not asks_which_program(question):
-                # "昭和57年度に始まった事業の新規採用人数は？": the one program a stated value of the question belongs to
-                return query.model_copy(update={"subjects": (described,), "subject_surfaces": ()})
-            loose = (loose_subject(question, self._names, self._names_by_char, self.used_apart)
-                     or self._name_without_no(question) or self._three_character_piece(question))
-            group = self._group_piece(question) if asks_which_program(question) or _asks_which_member(question) else None
-            if group is not None:  # "育成等の4事業のうち…一番…": that group's members, never every program
-                query = self._members_of_named_group(query.model_copy(update={"subjects": (group,)})) or query
-            elif loose is not None:
-                query = query.model_copy(update={"subjects": (loose,), "subject_surfaces": ()})
-            elif asks_which_program(question):
-                query = self._over_every_program(query)
-            elif (numbered := self._numbered_section(question)) is not None:  # "7.の予算は？": the section numbered 7
-                query = parse_fact_question(question, self.gazetteer).model_copy(
-                    update={"subjects": (numbered,), "subject_surfaces": ()})
-                if query.operation is FactOperation.COMPARE:
-                    query = query.model_copy(update={"operation": FactOperation.DIFF})
-            elif _WHOLE_RE.search(unicodedata.normalize("NFKC", question)):
-                sections = [e.name for e in self.gazetteer.entries if e.kind == "section"]
-                if len(sections) == 1:  # "施策全体の予算は？": the one section the documents total
-                    query = query.model_copy(update={"subjects": (sections[0],), "subject_surfaces": ()})
-            return query
+            return self._read_unnamed(question, query)
         text = unicodedata.normalize("NFKC", question)
         whole = self._whole_as_second(text, query)
         if whole is not None:
@@ -1763,9 +1735,53 @@ class FactsIndex:
                 return again
         return query
 
+    def _read_unnamed(self, question: str, query: FactQuery) -> FactQuery:
+        """A question naming no subject the gazetteer knows, read by the first that applies:
+        a type or label of one program ("国際協力加速タイプ"); a value one program states, describing it
+        ("昭和57年度に始まった事業"); a group whose members are asked about ("育成等のうち…一番"); a loose name
+        ("流動モード促進事業", "外国人研究者の招へい", "育成等"); every program, for "最も多い事業は？"; a section by
+        its number ("7.の予算") or as the whole ("施策全体")."""
+
+        def naming(subject: str) -> FactQuery:
+            return query.model_copy(update={"subjects": (subject,), "subject_surfaces": ()})
+
+        owner = self._detail_owner(question)
+        if owner is not None:
+            return naming(owner)
+        which = asks_which_program(question)
+        described = None if which else self._value_owner(question)
+        if described is not None:
+            return naming(described)
+        if which or _asks_which_member(question):
+            group = self._group_piece(question)
+            if group is not None:  # that group's members, never every program
+                return self._members_of_named_group(naming(group)) or query
+        loose = (loose_subject(question, self._names, self._names_by_char, self.used_apart)
+                 or self._name_without_no(question) or self._three_character_piece(question))
+        if loose is not None:
+            return naming(loose)
+        if which:
+            return self._over_every_program(query)
+        numbered = self._numbered_section(question)
+        if numbered is not None:  # "7.の予算は前年度より多い？": a change of that section
+            named = naming(numbered)
+            return named.model_copy(update={"operation": FactOperation.DIFF}) if named.operation is FactOperation.COMPARE else named
+        if _WHOLE_RE.search(unicodedata.normalize("NFKC", question)) and len(self._sections) == 1:
+            return naming(self._sections[0])  # "施策全体の予算は？": the one section the documents total
+        return query
+
+    @cached_property
+    def _sections(self) -> list[str]:
+        return [e.name for e in self.gazetteer.entries if e.kind == "section"]
+
+    @cached_property
+    def _entries(self) -> dict:
+        """Name → its gazetteer entry."""
+        return {e.name: e for e in self.gazetteer.entries}
+
     def _whole_as_second(self, text: str, query: FactQuery) -> FactQuery | None:
         """"SICORPの予算は全体の何%？": the section's total is the other side of a share or ratio."""
-        sections = [e.name for e in self.gazetteer.entries if e.kind == "section"]
+        sections = self._sections
         found = _WHOLE_RE.search(text)
         if (len(query.subjects) != 1 or len(sections) != 1 or sections[0] in query.subjects or found is None
                 or not (asks_share(text) or _asks_ratio(text))):
@@ -1781,8 +1797,8 @@ class FactsIndex:
         """"育成等のうち予算が一番多い事業は？": a group named in a which-program question stands for its members."""
         if len(query.subjects) != 1 or not (asks_which_program(query.question) or _asks_which_member(query.question)):
             return None
-        entry = next((e for e in self.gazetteer.entries if e.name == query.subjects[0] and e.kind == "group"), None)
-        if entry is None or len(entry.members) < 2:
+        entry = self._entries.get(query.subjects[0])
+        if entry is None or entry.kind != "group" or len(entry.members) < 2:
             return None
         return self._over_every_program(query.model_copy(update={"subjects": ()}), programs=entry.members)
 

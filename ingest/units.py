@@ -264,6 +264,8 @@ _DURATION_UNITS = {
     "日間": "日",
 }
 _MONTHS = {"年": 12, "か月": 1}
+# A duration's canonical unit (the values of _DURATION_UNITS) in years, to order "2年間" against "約1～3週間".
+YEARS_PER_DURATION_UNIT = {"年": 1.0, "か月": 1 / 12, "週間": 1 / 52, "日": 1 / 365}
 _QUNIT = "|".join(sorted(set(_COUNT_UNITS) | set(_DURATION_UNITS), key=len, reverse=True))
 _QTERM = rf"{_NUM}\s*(?:{_QUNIT})"
 _QUANTITY_RE = re.compile(
