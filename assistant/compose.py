@@ -298,11 +298,10 @@ def _fact_answer(result: "FactResult", passages: list[Citation], lang: str, base
     fact_citations = merge_citations([_fact_citation(f) for f in facts], [])
     citations = merge_citations(fact_citations, passages)
     direct = describe_fact_result(result, lang)
-    if result.query.every_program or result.skipped_subjects:  # every program was compared: say which state no such figure
-        if result.skipped_subjects:
-            names = ("、" if lang == "ja" else ", ").join(result.skipped_subjects)
-            direct += f"（記載のない事業: {names}）" if lang == "ja" else f" (not stated for: {names})"
-    elif not result.query.subject_surfaces and result.query.subjects:
+    if result.skipped_subjects:  # programs left out of a ranking: say which state no such figure
+        names = ("、" if lang == "ja" else ", ").join(result.skipped_subjects)
+        direct += f"（記載のない事業: {names}）" if lang == "ja" else f" (not stated for: {names})"
+    elif not result.query.every_program and not result.query.subject_surfaces and result.query.subjects:
         note = "（質問の対象を資料の「{}」と解しました）" if lang == "ja" else " (read as the documents' {})"
         direct += note.format("」「".join(result.query.subjects) if lang == "ja" else ", ".join(result.query.subjects))
     refs = [citations.index(c) + 1 for c in fact_citations]
