@@ -313,8 +313,8 @@ MAX_CHANGES = 400  # signed differences of one unit considered for a total chang
 
 def is_faithful(answer_text: str, cited_passages: Iterable[str]) -> bool:
     """Whether every amount in the answer appears in a cited passage (by value), or is the difference
-    of two amounts that do, the sum of up to `MAX_SUMMED` of them, or the sum of two such differences
-    (a total change over two programs).
+    of two amounts that do, the sum of up to `MAX_SUMMED` of them, the sum of two or three such differences
+    (a total change over two or three programs), or one amount's distance from a sum of up to three others.
 
     Example:
         >>> is_faithful("差は160百万円です。", ["SICORP 1,160百万円", "前年度 1,000百万円"])
@@ -347,8 +347,40 @@ def is_faithful(answer_text: str, cited_passages: Iterable[str]) -> bool:
     for passage in cited_passages_list:
         for a in (parse_amount(x) for x in find_amounts(passage)):
             by_unit.setdefault(a.unit, []).append(a.value)
+    sums_of_three: dict = {}
     for unit, values in by_unit.items():
         values = sorted(values)[:MAX_SUMMED_FROM]  # bounded: an answer cites a few short passages
         for size in range(2, min(MAX_SUMMED, len(values)) + 1):
-            derivable.update(AmountValue(unit, sum(combo)) for combo in combinations(values, size))
-    return stated <= derivable
+            totals = {sum(combo) for combo in combinations(values, size)}
+            derivable.update(AmountValue(unit, t) for t in totals)
+            if size <= 3:
+                sums_of_three.setdefault(unit, set(values)).update(totals)
+    missing = stated - derivable
+    # Rarer derivations, tried only for what is still unexplained: one amount against the total of up to
+    # three others ("AはB・Cの合計より564百万円少ない"), and a total change over three programs.
+    local = [_signed_differences(amount_values(passage)) for passage in cited_passages_list] if missing else []
+    return all(_against_a_total(m, cited, sums_of_three) or _three_changes(m, local) for m in missing)
+
+
+def _against_a_total(amount: "AmountValue", cited: set, sums_of_three: dict) -> bool:
+    """Whether `amount` is a cited amount's distance from a sum of up to three cited amounts."""
+    totals = sums_of_three.get(amount.unit, set())
+    return any(c.unit == amount.unit and (c.value + amount.value in totals or c.value - amount.value in totals) for c in cited)
+
+
+def _signed_differences(values: set) -> set:
+    """(unit, a - b) for the amounts of one passage: a program's change is stated in one place."""
+    return {(a.unit, a.value - b.value) for a in values for b in values if a.unit == b.unit and a != b}
+
+
+def _three_changes(amount: "AmountValue", local: list[set]) -> bool:
+    """Whether `amount` is the total of three changes, each the difference of two amounts of one cited passage
+    (three programs' changes added up: +82 - 50 + 104)."""
+    passages = [{v for u, v in d if u == amount.unit} for d in local]
+    passages = [p for p in passages if p][:MAX_SUMMED_FROM]
+    for first, second, third in combinations(passages, 3):
+        for x in first:
+            for y in second:
+                if amount.value - x - y in third or -amount.value - x - y in third:
+                    return True
+    return False
