@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import Counter
@@ -1649,6 +1650,24 @@ def loose_subject(
     return found.pop() if len(found) == 1 else None
 
 
+DESCRIPTION_REACH = 300
+"""How far (characters) after a program's name the text still describes that program (see `FactsIndex.used_apart`)."""
+
+
+def _spans_outside(text: str, word: str, forms: Sequence[str]) -> list[int]:
+    """Offsets where `text` writes `word` other than inside one of `forms`.
+
+    Example:
+        >>> _spans_outside("科学研究費助成事業と科学研究の評価", "科学研究", ["科学研究費助成事業"])
+        [10]
+    """
+    covered = [(m.start(), m.end()) for form in forms for m in re.finditer(re.escape(form), text)]
+    return [
+        m.start() for m in re.finditer(re.escape(word), text)
+        if not any(s <= m.start() and m.end() <= e for s, e in covered)
+    ]
+
+
 def names_by_char(names: Sequence[str]) -> dict[str, set[int]]:
     """Character → indexes of the names that hold it."""
     index: dict[str, set[int]] = {}
@@ -1672,6 +1691,7 @@ class FactsIndex:
         self.reference_year = _reference_year(self.facts)
         self.documents = list(documents)
         self._apart: dict[tuple[str, str], bool] = {}
+        self._mentions: dict[tuple[str, str], list[int]] = {}
 
     @classmethod
     def build(cls, facts: Sequence[Fact], documents: Iterable[Document] = (), aliases=None) -> "FactsIndex":
@@ -1681,7 +1701,8 @@ class FactsIndex:
 
     def used_apart(self, word: str, name: str) -> bool:
         """Whether `word` cuts a word of `name` ("科学研究" of "科学研究費…") and the documents write it
-        somewhere other than inside the name or its other forms ("科学研究のベンチマーキング")."""
+        somewhere other than inside the name or its other forms ("科学研究のベンチマーキング"), and not
+        in the text right after the name, which describes the program ("地球規模課題の解決" under SATREPS)."""
         word = unicodedata.normalize("NFKC", word)
         at = name.find(word)
         after = name[at + len(word) : at + len(word) + 1] if at >= 0 else ""
@@ -1689,21 +1710,30 @@ class FactsIndex:
             return False  # a whole word of the name ("流動モード", "海外挑戦"), whatever else the text says
         key = (word, name)
         if key not in self._apart:
-            entry = self._entries.get(name)
-            forms = sorted({name, *(entry.short_forms if entry else ()), *(entry.abbreviations if entry else ())}, key=len, reverse=True)
-            word = unicodedata.normalize("NFKC", word)
-            apart = False
-            for doc in self.documents:
-                text = doc.text
-                if word not in text:
-                    continue
-                for form in forms:
-                    text = text.replace(form, "\0")
-                if word in text:
-                    apart = True
-                    break
-            self._apart[key] = apart
+            self._apart[key] = any(
+                not self._follows_its_name(doc.text, at, name)
+                for doc in self.documents
+                for at in _spans_outside(doc.text, word, self._forms_of(name))
+            )
         return self._apart[key]
+
+    def _forms_of(self, name: str) -> list[str]:
+        """`name` with its short forms and abbreviations, longest first."""
+        entry = self._entries.get(name)
+        return sorted({name, *(entry.short_forms if entry else ()), *(entry.abbreviations if entry else ())}, key=len, reverse=True)
+
+    def _follows_its_name(self, text: str, at: int, name: str) -> bool:
+        """Whether the text wrote `name` (or a short form or abbreviation of it) within
+        `DESCRIPTION_REACH` characters before offset `at`: a word there describes that program
+        ("地球規模課題の解決" under SATREPS's heading), not something else."""
+        key = (text, name)
+        if key not in self._mentions:
+            self._mentions[key] = sorted(
+                m.start() for form in self._forms_of(name) for m in re.finditer(re.escape(form), text)
+            )
+        starts = self._mentions[key]
+        i = bisect.bisect_left(starts, at) - 1
+        return i >= 0 and at - starts[i] <= DESCRIPTION_REACH
 
     def parse(self, question: str) -> FactQuery:
         """`parse_fact_question` with this index's gazetteer; relative years stay relative. A question

@@ -168,6 +168,7 @@ LOOSE_NAMES = [
     # a loose form of a program's name, the figure it must give
     ("戦略的国際展開の前年度の予算は？", "137億円"),
     ("流動モード促進事業の予算は？", "50百万円"),
+    ("地球規模課題の予算は？", "1,826百万円"),  # also written in SATREPS's own description
 ]
 
 

@@ -403,3 +403,11 @@ def test_a_word_that_cuts_a_name_and_stands_apart_in_the_text_is_not_that_name()
     assert index.used_apart("科学研究", "科学研究費助成事業「国際先導研究」")  # "科学研究のベンチマーキング"
     assert not index.used_apart("流動モード", "国際頭脳循環に参入する若手研究者の新たな流動モードの促進")  # a whole word
     assert not index.used_apart("海外挑戦", "若手研究者海外挑戦プログラム")
+
+
+def test_a_word_written_only_in_the_text_right_after_a_name_still_names_that_program(other_index):
+    # "北極域の急激な環境変化…" follows ArCS's heading: the program describing itself
+    assert not other_index.used_apart("北極域", "北極域研究加速プロジェクト(ArCS)")
+    assert other_index.answer("北極域の予算は？").facts[0].value == "4,420百万円"
+    bundled = FactsIndex.build([], [normalize_document(load_document(str(CORPUS)))])
+    assert not bundled.used_apart("地球規模課題", "地球規模課題対応国際科学技術協力プログラム(SATREPS)")
