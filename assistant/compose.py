@@ -21,7 +21,7 @@ from assistant.retrieve import Hit, to_citation
 from assistant.words import focus_terms
 from index.fusion import Ranker
 from ingest.models import Citation, Fact
-from ingest.units import find_money
+from ingest.units import find_money, find_years
 
 if TYPE_CHECKING:
     from assistant.conversation import Resolution
@@ -444,6 +444,11 @@ def _attribute_words() -> set[str]:
     return words | _GENERIC_QUESTION_WORDS | asked_kinds | english | set(_DIFF_CUES) | set(_TIME_COMPARE_CUES)
 
 
+# Agencies that run programs, by their Japanese and English names and common short forms: "学振の海外特別研究員"
+# names the program's agency, not a topic the answer must cover.
+FUNDING_AGENCIES = ("日本学術振興会", "学術振興会", "学振", "JSPS", "科学技術振興機構", "JST", "文部科学省", "文科省", "MEXT",
+                    "日本医療研究開発機構", "AMED", "新エネルギー・産業技術総合開発機構", "NEDO", "国際協力機構", "JICA")
+
 _GENERIC_QUESTION_WORDS = {
     # words that ask for a figure or frame the question, not what it is about
     "数", "額", "数字", "年度", "令和", "平成", "見込み", "予定", "前年度", "今年度", "去年", "昨年", "今年", "本年度",
@@ -451,7 +456,9 @@ _GENERIC_QUESTION_WORDS = {
     "全部", "増加額", "減少額", "増加", "減少", "増減", "比較", "前年", "規模感", "程度", "くらい", "ぐらい", "大体",
     "総額", "総計", "全体", "うち", "多く", "そもそも", "それぞれ", "各々", "両方", "課題", "措置", "だいたい", "大体", "ダメ", "だめ", "以上", "以下", "割以上", "予算措置", "西暦", "規模", "予算規模", "予算案", "施策", "施策全体", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
     "番目", "順番", "真ん中", "中間", "最多", "最少", "トップ", "いちばん", "もっとも", "者数", "ほう", "円増", "円減", "人増", "人減", "最長", "最短", "まで", "資料", "記載",
-}
+    "確認", "質問", "念のため", "恐縮", "記事", "参考", "ざっくり",
+} | set(FUNDING_AGENCIES)
+
 
 
 # Words a Japanese government document writes another way (日本 as 我が国).
@@ -497,7 +504,6 @@ _NEGATED = re.compile(r"[\u30a0-\u30ff\u4e00-\u9fffA-Za-z0-9]+(?:だけ|のみ)?
 def _content_text(bot: "Assistant", question: str) -> str:
     """The question with what is not its topic blanked out: program names (they pick the pages, not
     the line), years (they pick the fact), and what it says it does not want ("概算要求ではなく")."""
-    from ingest.units import find_years
 
     q = unicodedata.normalize("NFKC", question)
     matches = bot.facts_index.gazetteer.match(q)
@@ -564,7 +570,9 @@ def _unexplained_focus(bot: "Assistant", question: str, result: "FactResult", *,
     When the question names its attribute in so many words (予算, 支援期間 …), a word the program's
     pages never use ("予算措置額", "百万円単位で", "伸び率") only frames the question: it counts
     only if those pages do discuss it somewhere the fact is not."""
-    evidence = " ".join(f"{f.subject} {f.attribute} {f.citation.text}" for f in result.facts)
+    # a group a program belongs to names it too ("育成等のうち海外特別研究員")
+    groups = [e.name for e in bot.facts_index.gazetteer.entries if any(f.subject in e.members for f in result.facts)]
+    evidence = " ".join([*(f"{f.subject} {f.attribute} {f.citation.text}" for f in result.facts), *groups])
     unexplained = [t for t in _question_topics(bot, question) if not _covered(t, evidence)]
     if "実績" in unicodedata.normalize("NFKC", question) and any("見込" in f.attribute for f in result.facts):
         return [*unexplained, "実績"] if "実績" not in unexplained else unexplained  # an actual figure is not an expected one
@@ -640,7 +648,7 @@ _ASKING_WORD = re.compile(r"^(?:いくら|何人|何名|金額|いつ)")
 
 
 _FIGURE_IN_TEXT = re.compile(r"(?<![A-Za-z\d])(?:第)?\d[\d,.]*\s*(?:[～~]\s*\d[\d,.]*\s*)?(?:兆|億|千万|百万|万|千)?(?:円|人|名|件|%|割|か国|拠点|年|か月|ヶ月|週間|歳|チーム|機関|回|社|校|期|次|号|版)")
-_DATE_CUES = ("いつ", "何月", "何日", "日付", "年月日", "決定日", "策定日", "発行年月", "策定時期", "決定時期", "公表時期", "時期は")
+_DATE_CUES = ("いつ", "何月", "何日", "日付", "年月日", "決定日", "策定日", "発行年月", "策定時期", "決定時期", "公表時期", "時期")
 _ASKED_KIND = (
     (_DATE_CUES, ("年",)),  # a time: a figure with a year (a date), not a count; before "何年" ("何年何月")
     (("何人", "何名", "人数", "人くらい", "人程度"), ("人", "名")),
@@ -649,7 +657,7 @@ _ASKED_KIND = (
     (("いくら", "金額", "予算", "何円", "何億", "何百万", "経費"), ("円",)),
     (("何年", "期間", "何か月", "何ヶ月"), ("年", "か月", "ヶ月", "週間")),
     (("何歳", "年齢"), ("歳",)),
-    (("いくつ", "何拠点", "何か国", "何カ国"), ("拠点", "か国", "件")),
+    (("いくつ", "何拠点", "拠点数", "何か国", "何カ国", "か国数"), ("拠点", "か国", "件")),
     (("何チーム",), ("チーム",)), (("何機関",), ("機関",)), (("何回",), ("回",)), (("何社",), ("社",)), (("何校",), ("校",)),
 )
 
@@ -778,6 +786,7 @@ def _passage_figure_answer(
     when = any(w in unicodedata.normalize("NFKC", question) for w in _DATE_CUES)
     wants_total = bool(re.search(r"全部で|合計|総数|全体で|現在|in total|altogether", unicodedata.normalize("NFKC", question)))
     years = _year_words(query)
+    budget_year = query is not None and query.fiscal_year is not None and query.fiscal_year == bot.facts_index.reference_year
     pages = _subject_pages(bot, query)
     if not topics:
         return None
@@ -795,8 +804,8 @@ def _passage_figure_answer(
                 heading = line  # the section a line stands in ("【拠点が満たすべき要件】") is context too
             window = " ".join([heading, *lines[max(0, i - 1) : i + 1]])
             figures = [m.group() for m in _FIGURE_IN_TEXT.finditer(line)]
-            if years and not any(y in window for y in years):
-                continue
+            if years and not any(y in window for y in years) and not (budget_year and not find_years(window)):
+                continue  # a line of another year; a line naming none is of the documents' own budget year
             if figures and (not units or any(f.endswith(units) for f in figures)):
                 # the line itself must name a topic; the line before it may add context at half weight
                 # (a line opening with "(" continues the one before it: "研究チーム" / "(20~40名程度…)")

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
 from functools import cached_property
+from itertools import zip_longest
 
 from pydantic import BaseModel, ConfigDict
 
@@ -67,7 +68,8 @@ ATTRIBUTE_CUES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("渡航期間", ("渡航期間",), ("travel period", "stay abroad")),
     ("受入期間", ("受入期間", "受け入れ期間", "受入れ期間"), ("hosting period",)),
     ("事業期間", ("事業期間",), ("program period", "programme period")),
-    ("事業開始時期", ("開始時期", "開始年度", "いつから", "いつ始", "始まった", "開始された", "開始", "創設", "始ま", "スタート", "発足"),
+    ("事業開始時期", ("開始時期", "開始年度", "いつから", "いつ始", "始まった", "開始された", "開始", "創設", "始ま", "はじま", "スタート", "発足", "始動",
+                 "立ち上", "何年度から", "からやって", "から実施されて"),
      ("start", "started", "starts", "began", "begin", "since when", "launched", "established", "founded", "created")),
     ("新規採用人数", ("新規採用人数", "採用人数", "採用予定", "採用"), ("new fellows", "fellows", "fellowships awarded", "hired", "recruit")),
     ("受入人数", ("受入人数", "受け入れ人数", "受入れ人数", "受け入れ", "受入", "招へい人数"),
@@ -1762,8 +1764,27 @@ class FactsIndex:
                 text = text.replace(term, name, 1)
             again = parse_fact_question(text, self.gazetteer).model_copy(update={"question": question, "subject_surfaces": ()})
             if len(again.subjects) > len(query.subjects):
-                return again
-        return query
+                return self._without_container(again)
+        return self._without_container(query)
+
+    def _without_container(self, query: FactQuery) -> FactQuery:
+        """"育成等のうちJSPSの3事業（A・B・C）の合計": a group named with two or more of its members only
+        says where they stand; it is not one more figure to add (a share of it is another matter)."""
+        text = unicodedata.normalize("NFKC", query.question)
+        if asks_share(text) or _asks_ratio(text):
+            return query
+        containers = {
+            name for name in query.subjects
+            if (entry := self._entries.get(name)) is not None and entry.kind == "group"
+            and sum(1 for member in entry.members if member in query.subjects) >= 2
+        }
+        if not containers:
+            return query
+        kept = [(name, surface) for name, surface in zip_longest(query.subjects, query.subject_surfaces) if name not in containers]
+        return query.model_copy(update={
+            "subjects": tuple(name for name, _ in kept),
+            "subject_surfaces": tuple(surface for _, surface in kept if surface is not None) if query.subject_surfaces else (),
+        })
 
     def _read_unnamed(self, question: str, query: FactQuery) -> FactQuery:
         """A question naming no subject the gazetteer knows, read by the first that applies:

@@ -52,10 +52,12 @@ _COUNTERS = {"件", "人", "名", "年", "年間", "年度", "か月", "ヶ月",
 def _noun_flags(tokens) -> list[tuple[str, bool]]:
     out = []
     after_nani = False
-    for surface, pos1, pos2 in tokens:
-        # "戦略的国際展開": the adjectival suffix 的 keeps a compound noun whole
+    for i, (surface, pos1, pos2) in enumerate(tokens):
+        # "戦略的国際展開": the adjectival suffix 的 keeps a compound noun whole; "新規拠点": an adjectival
+        # noun right before a noun is part of the compound
+        before_noun = i + 1 < len(tokens) and tokens[i + 1][1] == "名詞"
         is_content = (pos1 in {"名詞", "接頭辞"} or (pos1 == "接尾辞" and pos2 in {"名詞的", "形状詞的"})
-                      or surface.isascii() and surface.isalnum())
+                      or (pos1 == "形状詞" and before_noun) or surface.isascii() and surface.isalnum())
         if pos2 in {"数詞"} or surface in {"何", "いくら", "どれ", "どこ", "いつ", "こと", "もの", "ため", "よう"}:
             is_content = False
         if after_nani and surface in _COUNTERS:

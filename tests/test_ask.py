@@ -438,6 +438,15 @@ DIRECT_ANSWERS = [
     ("育成等の予算の伸び率（対前年度）は？", "グローバルに活躍する若手研究者の育成等の令和4年度予算額(案)の前年度比は+1.4%"),
     ("SDGsアクションプラン2021の策定時期は？", "資料には「令和2年12月」とあります"),
     ("米国で研究博士号を取る日本の学生数がトップ10国から転落したのは何年の集計？", "資料には「2021年」とあります"),
+    # framing words, agencies and the documents' own budget year are not topics a line must hold
+    ("SDGsアクションプラン2021が策定された時期を確認させていただけますでしょうか", "資料には「令和2年12月」とあります"),
+    ("日本学術振興会の海外特別研究員はいつから続いている制度？", "海外特別研究員事業の事業開始時期は昭和57年度"),
+    ("WPIの令和4年度の新規拠点数は？", "資料には「3拠点」とあります"),  # 新規 stays in the compound
+    ("海外特別研究員事業っていつはじまったの", "海外特別研究員事業の事業開始時期は昭和57年度"),
+    ("SICORPって何年度からやってる事業？", "戦略的国際共同研究プログラム(SICORP)の事業期間は平成21年度～"),
+    # a group named with its members says where they stand; it is not one more figure to add
+    ("育成等のうち海外特別研究員と招へい事業の予算の合計は？", "令和4年度予算額(案)の合計は5,836百万円"),
+    ("育成等のうちJSPSの3事業（海外特別研究員・海外挑戦・招へい）の合計額は前年度から変わった？", "前年度からの増減の合計は±0百万円"),
 ]
 
 
@@ -456,6 +465,12 @@ def test_the_direct_answer_states_what_was_asked_first(bundled_bot, question, st
 def test_a_comparison_with_one_program_unrecognized_is_refused(bundled_bot, question, absent):
     answer = bundled_bot.ask(question)
     assert not answer.answerable and absent not in answer.text
+
+
+def test_a_line_naming_no_year_answers_only_for_the_documents_budget_year(bundled_bot):
+    assert "3拠点" in bundled_bot.ask("WPIの令和4年度の新規拠点数は？").text
+    answer = bundled_bot.ask("WPIの令和3年度の新規拠点数は？")
+    assert not answer.answerable and "3拠点" not in answer.text
 
 
 def test_ranking_every_program_leaves_out_other_kinds_of_figure(bundled_bot):
