@@ -135,7 +135,7 @@ def _needs_two(question: str) -> bool:
     """Whether the question compares two named things ("AとB、どちらが多い？", "AはBの何倍？") — as
     opposed to a change over the year, which needs one ("前年度より多い？")."""
     q = unicodedata.normalize("NFKC", question)
-    if re.search(r"前年度?(?:より|と比べ|から|比)|去年より|昨年より|previous year|last year", q, re.IGNORECASE):
+    if re.search(r"前年度?(?:より|と比べ|から|比|の何倍|の何%)|去年より|昨年より|previous year|last year", q, re.IGNORECASE):
         return False
     return bool(_TWO_CUES.search(q))
 
@@ -513,6 +513,8 @@ def _content_text(bot: "Assistant", question: str) -> str:
         for term in focus_terms(q):  # a loose name ("流動モード促進") names the program, like an exact one
             if len(bot.facts_index.resembling(term)) == 1 and q.find(term) >= 0:
                 spans.append((q.find(term), q.find(term) + len(term)))
+    for clause, _ in bot.facts_index.described_names(q):  # "…を送り出す制度": it names the program, like its name
+        spans.append((q.find(clause), q.find(clause) + len(clause)))
     spans += [(m.start(), m.end()) for m in _NEGATED.finditer(q)]
     for start, end in spans:
         q = q[:start] + "、" * (end - start) + q[end:]

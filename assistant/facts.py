@@ -341,6 +341,8 @@ def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str
         operation = FactOperation.SUM if len(subjects) >= 2 or len(named_years) >= 2 else FactOperation.LOOKUP
     elif len(subjects) >= 2 and (_has_any(rest, _COMPARE_CUES) or _has_any_en(rest_lower, _COMPARE_CUES_EN)):
         operation = FactOperation.COMPARE
+    elif len(subjects) == 2 and _SUBTRACT.search(rest):
+        operation = FactOperation.COMPARE  # "SICORPのうち流動モードの分を除くと": the difference of the two
     elif len(subjects) >= 2 and attribute == "事業開始時期" and re.search(r"何年(?!度)|how many years", rest_lower):
         operation = FactOperation.COMPARE  # "Aが始まってからBができるまで何年？": the years between two starts
     elif _has_any(rest, _DIFF_CUES) or _has_any_en(rest_lower, _DIFF_CUES_EN):
@@ -748,8 +750,11 @@ def _compare_facts(query: FactQuery, per_subject: list[Fact]) -> FactResult:
     ratio = None
     if len(per_subject) == 2 and (_asks_ratio(query.question) or asks_share(query.question)) and values[1]:
         ratio = values[0] / values[1]  # in the order the question names them: "AはBの何倍", "AはBの何%"
-        if asks_share(query.question) and re.search(r"のうち|を占め|に占め", query.question) and ratio > 1:
+        if asks_share(query.question) and re.search(r"のうち|占め|の中で|の内訳", query.question) and ratio > 1:
             ratio = values[1] / values[0]  # "Aのうち、Bは何%を占める": the part of the whole
+            per_subject = per_subject[::-1]
+        elif _RATIO_EITHER_WAY.search(unicodedata.normalize("NFKC", query.question)) and 0 < ratio < 1 and values[0]:
+            ratio = values[1] / values[0]  # "AとB、何倍違う？": the larger over the smaller
             per_subject = per_subject[::-1]
     order = sorted(range(len(per_subject)), key=lambda i: -values[i])
     ranked_facts = tuple(per_subject[i] for i in order)
@@ -1059,6 +1064,9 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
             f"{_subject_label(result, s, lang)} {'+' if y > 0 else '-' if y < 0 else '±'}{format_amount(abs(y), unit_)}"
             for s, y, _ in result.changes
         )
+        if total == 0:  # "合計額は前年度から変わった？": in words, and no amount that could read as a figure
+            return (f"合計は前年度と同額です（増減の合計±0）。（{items}）" if ja
+                    else f"Together they are unchanged from the previous year (changes add up to 0). ({items})")
         return (f"前年度からの増減の合計は{shown}です。（{items}）" if ja
                 else f"The changes over the previous year add up to {shown}. ({items})")
     if q.operation is FactOperation.SUM:
@@ -1124,6 +1132,9 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
         a_value += f"（{_attribute_label(first, lang)}）" if ja else f" ({_attribute_label(first, lang)})"
         b_value += f"（{_attribute_label(second, lang)}）" if ja else f" ({_attribute_label(second, lang)})"
     money = result.derived_yen is not None
+    if _SUBTRACT.search(unicodedata.normalize("NFKC", q.question)):  # "Aのうち、Bの分を除くと": A less B
+        return (f"{a_name}から{b_name}の分を除くと{diff}です。（{a_name} {a_value}、{b_name} {b_value}）" if ja
+                else f"{a_name} less {b_name} is {diff}. ({a_name}: {a_value}; {b_name}: {b_value})")
     if _asks_difference(q.question):  # "差額はいくら": the difference first, the two figures after
         return (f"{a_name}と{b_name}の差は{diff}です。（{a_name} {a_value}、{b_name} {b_value}）" if ja
                 else f"The difference is {diff}. ({a_name}: {a_value}; {b_name}: {b_value})")
@@ -1355,6 +1366,16 @@ def asks_share(question: str) -> bool:
     return bool(re.search(r"の何%|の何パーセント|占める|を占め|の割合|何割|what percentage of|what share of|what fraction of", q))
 
 
+# "Bの分を除くと", "差し引くと": one figure less another
+_SUBTRACT = re.compile(r"除く|除いた|除いて|差し引|引くと|引いた")
+
+# "内訳4事業", "各事業", "それぞれの事業": a group's members, one by one
+_MEMBERS_CUE = re.compile(r"内訳|各事業|それぞれの事業|[0-9一二三四五六七八九]つの事業|[0-9一二三四五六七八九]事業")
+
+# "何倍違う", "何倍の差", "何倍の開き": a ratio asked with no side named first
+_RATIO_EITHER_WAY = re.compile(r"何倍(?:違|ちが|の差|の開き|もの差|離れ)|倍の差")
+
+
 def _asks_ratio(question: str) -> bool:
     q = unicodedata.normalize("NFKC", question).lower()
     return "何倍" in q or "倍" in q or "how many times" in q
@@ -1389,6 +1410,29 @@ def _changes_sentence(result: FactResult, unit: str | None, lang: str) -> str:
     return sentence
 
 
+# "伸び幅の差は", "増加額の差", "2事業の差は縮まった？広がった？": how far two programs' changes differ
+_CHANGE_GAP = re.compile(r"(?:幅|増加額|増額|増減額?|伸び)の差|差(?:は|が)?(?:縮ま|広が|開い|狭ま)|(?:縮ま|狭ま)った|広がった")
+
+
+def _change_gap_sentence(result: FactResult, amount, items: str, unit: str | None, lang: str) -> str:
+    """Two programs' changes against each other: their difference, which is also how much the gap between
+    the two budgets moved ("SICORP +82, SATREPS -50: the gap moved by 132百万円")."""
+    (a, ya, _), (b, yb, _) = result.changes
+    gap = abs(ya - yb)
+    written = _common_unit([f for f in result.facts if f.subject == a]) or "百万円"
+    shown = format_amount(gap, unit or written)
+    prior = {f.subject: f.amount_yen for f in result.facts if "前年度" in f.attribute}
+    moved = ""
+    if prior.get(a) is not None and prior.get(b) is not None:
+        before = abs(prior[a] - prior[b])
+        after = abs(prior[a] + ya - prior[b] - yb)
+        moved = ("縮まりました" if after < before else "広がりました" if after > before else "") if lang == "ja" else (
+            "narrowed" if after < before else "widened" if after > before else "")
+    if lang == "ja":
+        return f"前年度からの増減の差は{shown}です" + (f"（2事業の予算の差はその分{moved}）" if moved else "") + f"。（{items}）"
+    return f"The two changes differ by {shown}" + (f" (the gap between the budgets {moved} by that much)" if moved else "") + f". ({items})"
+
+
 def _changes_lead(result: FactResult, unit: str | None, lang: str) -> str:
     """The sentence of `_changes_sentence` before any note on new programs."""
     ja = lang == "ja"
@@ -1404,6 +1448,8 @@ def _changes_lead(result: FactResult, unit: str | None, lang: str) -> str:
         for s, y, p in result.changes
     )
     q = unicodedata.normalize("NFKC", result.query.question)
+    if len(result.changes) == 2 and _CHANGE_GAP.search(q):
+        return _change_gap_sentence(result, amount, items, unit, lang)
     ranking = _has_any(q, ("大き", "小さ", "多", "少な", "一番", "いちばん", "最も"))
     for cues, keep, word_ja, word_en in ((("減っ", "減少", "減額", "減ら"), lambda y: y < 0, "減った", "decreased"),
                                         (("増え", "増加", "増額", "増や"), lambda y: y > 0, "増えた", "increased")):
@@ -1652,6 +1698,22 @@ def loose_subject(
     return found.pop() if len(found) == 1 else None
 
 
+# Words of a description that say nothing about which program it is: the agency that runs it, the
+# nouns standing for "a program", and question words.
+_NOT_DESCRIPTIVE = {"事業", "プログラム", "制度", "仕組み", "枠組み", "取り組み", "取組", "プロジェクト", "施策", "学振",
+                    "JSPS", "JST", "日本学術振興会", "科学技術振興機構", "文部科学省", "文科省", "国", "日本", "我が国"}
+
+
+def _is_cue_word(term: str) -> bool:
+    """Whether a word only asks for an attribute ("予算", "支援期間", "人数")."""
+    return any(term == cue or term in cue for _, ja, _ in ATTRIBUTE_CUES for cue in ja)
+
+
+def _without_parenthesis(name: str) -> str:
+    """"戦略的国際共同研究プログラム(SICORP)" → "戦略的国際共同研究プログラム"."""
+    return re.sub(r"\([^()]*\)$", "", name)
+
+
 DESCRIPTION_REACH = 300
 """How far (characters) after a program's name the text still describes that program (see `FactsIndex.used_apart`)."""
 
@@ -1694,6 +1756,7 @@ class FactsIndex:
         self.documents = list(documents)
         self._apart: dict[tuple[str, str], bool] = {}
         self._mentions: dict[tuple[str, str], list[int]] = {}
+        self._described: dict[str, list[tuple[str, str]]] = {}
 
     @classmethod
     def build(cls, facts: Sequence[Fact], documents: Iterable[Document] = (), aliases=None) -> "FactsIndex":
@@ -1710,6 +1773,12 @@ class FactsIndex:
         after = name[at + len(word) : at + len(word) + 1] if at >= 0 else ""
         if not re.match(r"[\u4e00-\u9fff]", after) or after in "事制":
             return False  # a whole word of the name ("流動モード", "海外挑戦"), whatever else the text says
+        return self.written_apart(word, name)
+
+    def written_apart(self, word: str, name: str) -> bool:
+        """Whether the documents write `word` outside `name` and its other forms, other than in the text
+        right after the name ("研究拠点" in "国際研究拠点の形成"; not "地球規模課題" under SATREPS's heading)."""
+        word = unicodedata.normalize("NFKC", word)
         key = (word, name)
         if key not in self._apart:
             self._apart[key] = any(
@@ -1755,6 +1824,8 @@ class FactsIndex:
                or bool(re.search(r"から.{1,40}まで|何年(?:前|後|早|遅)|ほう|方が", text)))
         named = self._loosely_named(question, query) if two else []
         named += [pair for pair in self._listed_names(question, query) if pair not in named]
+        if two:
+            named += [pair for pair in self.described_names(question, query) if pair not in named]
         if named:  # "国際先導研究と若手研究者の新たな流動モードの促進、…": a second program named loosely
             text = unicodedata.normalize("NFKC", question)
             for surface, name in zip(query.subject_surfaces, query.subjects):
@@ -1810,7 +1881,15 @@ class FactsIndex:
         loose = (loose_subject(question, self._names, self._names_by_char, self.used_apart)
                  or self._name_without_no(question) or self._three_character_piece(question))
         if loose is not None:
-            return naming(loose)
+            return self._members_of_named_group(naming(loose)) or naming(loose)
+        described = self.described_names(question, query)
+        if described and not which:  # "博士課程の学生を海外に送り出すプログラムの予算は？"
+            text = unicodedata.normalize("NFKC", question)
+            for clause, name in described:
+                text = text.replace(clause, name, 1)
+            again = parse_fact_question(text, self.gazetteer)
+            if again.subjects:
+                return again.model_copy(update={"question": question, "subject_surfaces": ()})
         if which:
             return self._over_every_program(query)
         numbered = self._numbered_section(question)
@@ -1846,10 +1925,15 @@ class FactsIndex:
 
     def _members_of_named_group(self, query: FactQuery) -> FactQuery | None:
         """"育成等のうち予算が一番多い事業は？": a group named in a which-program question stands for its members."""
-        if len(query.subjects) != 1 or not (asks_which_program(query.question) or _asks_which_member(query.question)):
+        if len(query.subjects) != 1:
             return None
         entry = self._entries.get(query.subjects[0])
         if entry is None or entry.kind != "group" or len(entry.members) < 2:
+            return None
+        text = unicodedata.normalize("NFKC", query.question)
+        if _has_any(text, _SUM_CUES) and _MEMBERS_CUE.search(text):  # "育成等の内訳4事業の予算を足すと"
+            return query.model_copy(update={"subjects": entry.members, "subject_surfaces": (), "operation": FactOperation.SUM})
+        if not (asks_which_program(query.question) or _asks_which_member(query.question)):
             return None
         return self._over_every_program(query.model_copy(update={"subjects": ()}), programs=entry.members)
 
@@ -2002,9 +2086,44 @@ class FactsIndex:
             # 5+ characters, a 〜事業 form, or a three-character piece of one name as written ("育成等");
             # four-character words ("研究拠点") are too often the domain's own vocabulary
             names = self.resembling(term) if len(term) >= 5 or len(term) == 3 or _NAME_SUFFIX.search(term).group() else []
+            if len(term) == 4 and not names:  # "海外挑戦": four characters of one name the documents write nowhere else
+                holders = [n for n in self._names if term in n]
+                names = holders if len(holders) == 1 and not self.written_apart(term, holders[0]) else []
             if len(names) == 1 and names[0] not in query.subjects and not self.used_apart(term, names[0]):
                 found.append((term, names[0]))
         return found
+
+    def described_names(self, question: str, query: FactQuery | None = None) -> list[tuple[str, str]]:
+        """(clause, program) for each clause of the question that describes one program instead of naming
+        it ("開発途上国のニーズに基づいて地球規模課題を解決する国際共同研究のプログラム" → SATREPS); clauses
+        holding a name the question already names are left alone. See `assistant.describe`."""
+        from assistant.describe import description_clauses, described_program
+        from assistant.words import focus_terms
+
+        text = unicodedata.normalize("NFKC", question)
+        if text not in self._described:
+            surfaces = [m.surface for m in self.gazetteer.match(text) if m.kind != "partial"]
+            found: list[tuple[str, str]] = []
+            for start, end in description_clauses(text):
+                clause = text[start:end]
+                if any(surface in clause for surface in surfaces):
+                    continue
+                terms = [t for t in focus_terms(clause) if t not in _NOT_DESCRIPTIVE and not _is_cue_word(t)]
+                name = described_program(terms, self._profiles)
+                if name is not None and all(name != n for _, n in found):
+                    found.append((clause, name))
+            self._described[text] = found
+        subjects = query.subjects if query is not None else ()
+        return [(clause, name) for clause, name in self._described[text] if name not in subjects]
+
+    @cached_property
+    def _profiles(self) -> dict[str, list[tuple[str, float]]]:
+        """Program → the lines the documents write about it (see `assistant.describe.program_lines`)."""
+        from assistant.describe import program_lines
+
+        forms = {e.name: [e.name, _without_parenthesis(e.name), *e.short_forms, *e.abbreviations]
+                 for e in self.gazetteer.entries if e.kind == "program"}
+        return program_lines(self.documents, self.facts, forms)
 
     def resembling(self, word: str, share: float = LOOSE_NAME_SHARE) -> list[str]:
         """The subject names holding every character and at least `share` of the bigrams of `word`."""

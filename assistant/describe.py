@@ -1,0 +1,193 @@
+"""Programs named by what they do: "開発途上国と地球規模課題を解決する国際共同研究のプログラム" → SATREPS.
+
+Each program gets a profile: the lines the documents write about it. A line belongs to a program when
+it names the program, when its block holds figures the facts assign to that one program (a
+`支援対象者: … 事業開始時期: …` block), or when it stands under the program's heading. Lines under
+several headings in a row ("◇SICORP" / "◇SATREPS" / two descriptions) go to the heading whose name
+they echo ("…地球規模課題の解決…" → 地球規模課題対応…(SATREPS)), or to all of them at a split weight.
+
+A description clause of a question ("…を送り出す制度") is matched against the profiles by its content
+words, each weighted by how few programs' profiles hold it; one program must stand clearly ahead.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+
+from ingest.models import Document, Fact
+
+DESCRIPTION_NOUNS = re.compile(r"(?:事業|プログラム|制度|仕組み|枠組み|取り組み|取組み?|プロジェクト|やつ|施策)")
+"""Nouns a question uses for a program it describes instead of naming ("…を海外に送り出す制度")."""
+
+MIN_SCORE = 2.0  # the best program's summed term weights: about two words only a few programs' lines hold
+MIN_LEAD = 1.5  # the best program's score over the runner-up's
+MIN_TERMS = 2  # content words of the clause the best program's lines must hold
+_MARKS = "◇○◆●■□▷▶・•※ 　"
+
+
+def program_lines(
+    documents: Iterable[Document], facts: Sequence[Fact], forms: Mapping[str, Sequence[str]],
+) -> dict[str, list[tuple[str, float]]]:
+    """Program name → (line, weight) of the lines the documents write about it (weight 1, or 1/k for a line
+    k programs' headings share). `forms`: each program's name and the other forms it is written in.
+
+    Example:
+        >>> from ingest.models import Page
+        >>> text = "◇深海探査プログラム\\n深海の無人探査機を開発する。\\n◇海洋人材事業\\n若手の海洋研究者を育てる。"
+        >>> doc = Document(doc_id="d", source="s", title="t", text=text, pages=(Page(number=1, start=0, end=len(text)),),
+        ...                paged=False, content_hash="h")
+        >>> program_lines([doc], [], {"深海探査プログラム": ["深海探査プログラム"], "海洋人材事業": ["海洋人材事業"]})["海洋人材事業"]
+        [('◇海洋人材事業', 1.0), ('若手の海洋研究者を育てる。', 1.0)]
+    """
+    owners_by_line = _fact_owners(facts, set(forms))
+    profiles: dict[str, list[tuple[str, float]]] = {name: [] for name in forms}
+    ordered = sorted(((form, name) for name, fs in forms.items() for form in fs if len(form) >= 3), key=lambda p: -len(p[0]))
+    for doc in documents:
+        for page in doc.pages or ():
+            text = doc.text[page.start : page.end]
+            page_lines = [ln for ln in text.split("\n") if ln.strip()]
+            budget_headings = {h for ln in page_lines if "予算" in ln and (h := _heading_of(ln, ordered)) is not None}
+            # a page whose one budget heading is a program's is that program's page, from its first line
+            heading_run: list[str] = list(budget_headings) if len(budget_headings) == 1 else []
+            run_open = False
+            for lines in _key_value_runs(page_lines):
+                stated = {owners_by_line[(doc.source, ln.strip())] for ln in lines if (doc.source, ln.strip()) in owners_by_line}
+                for line in lines:
+                    heading = _heading_of(line, ordered)
+                    if heading is not None:
+                        heading_run = [*heading_run, heading] if run_open else [heading]
+                        run_open = True
+                        profiles[heading].append((line.strip(), 1.0))
+                        continue
+                    run_open = False
+                    for name, weight in _line_owners(line, ordered, stated, heading_run, forms):
+                        profiles[name].append((line.strip(), weight))
+    return profiles
+
+
+_KEY_VALUE = re.compile(r"^\s*[^\s:：]{2,15}[:：]")
+
+
+def _key_value_runs(lines: Sequence[str]) -> list[list[str]]:
+    """The lines in runs: each run of `key: value` lines together ("支援対象者:…", "事業開始時期:…"), every
+    other line alone."""
+    runs: list[list[str]] = []
+    for line in lines:
+        if _KEY_VALUE.match(line) and runs and _KEY_VALUE.match(runs[-1][-1]):
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    return runs
+
+
+def _fact_owners(facts: Sequence[Fact], programs: set[str]) -> dict[tuple[str, str], str]:
+    """(source, line) → the one program the facts stated on that line belong to."""
+    owners: dict[tuple[str, str], set[str]] = {}
+    for fact in facts:
+        if fact.subject in programs and fact.subject_assignment != "unassigned" and fact.confidence >= 0.6:
+            owners.setdefault((fact.citation.source, fact.citation.text.strip()), set()).add(fact.subject)
+    return {key: next(iter(names)) for key, names in owners.items() if len(names) == 1}
+
+
+def _heading_of(line: str, ordered: Sequence[tuple[str, str]]) -> str | None:
+    """The program a line opens with as a heading ("◇戦略的国際共同研究プログラム（SICORP）"): its name as the
+    whole word (not "海外特別研究員採用者の")."""
+    stripped = unicodedata.normalize("NFKC", line).strip().lstrip(_MARKS)
+    for form, name in ordered:
+        if stripped.startswith(form):
+            after = stripped[len(form) : len(form) + 1]
+            if not after or not re.match(r"[\u30a0-\u30ff\u4e00-\u9fff]", after) or stripped[len(form):].startswith("令和"):
+                return name
+    return None
+
+
+def _line_owners(
+    line: str, ordered: Sequence[tuple[str, str]], stated: set[str], heading_run: Sequence[str],
+    forms: Mapping[str, Sequence[str]],
+) -> list[tuple[str, float]]:
+    """Who a line is about: the one program it names; else the one program its block's facts belong to;
+    else the headings it stands under (the one whose name it echoes most, or all at a split weight)."""
+    text = unicodedata.normalize("NFKC", line)
+    named = {name for form, name in ordered if form in text}
+    if len(named) == 1:
+        return [(named.pop(), 1.0)]
+    if len(stated) == 1:
+        return [(next(iter(stated)), 1.0)]
+    run = list(dict.fromkeys(heading_run))
+    if len(run) <= 1:
+        return [(name, 1.0) for name in run]
+    echoes = {name: _echo(text, forms[name]) for name in run}
+    best = max(echoes.values())
+    leaders = [name for name in run if echoes[name] == best]
+    if best >= 2 and len(leaders) == 1:
+        return [(leaders[0], 1.0)]
+    return [(name, 1.0 / len(run)) for name in run]
+
+
+def _echo(text: str, forms: Sequence[str]) -> int:
+    """How many character bigrams of a program's longest form a line repeats."""
+    name = max(forms, key=len)
+    return len({name[i : i + 2] for i in range(len(name) - 1)} & {text[i : i + 2] for i in range(len(text) - 1)})
+
+
+def described_program(terms: Sequence[str], profiles: Mapping[str, Sequence[tuple[str, float]]]) -> str | None:
+    """The one program whose lines hold the description's content words best, or None.
+
+    A word counts for a program at the weight of its best line holding it, times log(N/df) for the N
+    programs of which df hold it (a word every program's lines hold says nothing).
+
+    Example:
+        >>> profiles = {"A": [("深海の無人探査機を開発する。", 1.0)], "B": [("若手の海洋研究者を育てる。", 1.0)]}
+        >>> described_program(["無人探査機", "深海"], profiles)
+        'A'
+        >>> described_program(["海洋"], profiles) is None
+        True
+    """
+    if len(profiles) < 2:
+        return None
+    held = {t: {name: _held_at(t, lines) for name, lines in profiles.items()} for t in dict.fromkeys(terms)}
+    n = len(profiles)
+    scores: dict[str, float] = dict.fromkeys(profiles, 0.0)
+    counts: dict[str, int] = dict.fromkeys(profiles, 0)
+    for by_program in held.values():
+        df = sum(1 for w in by_program.values() if w > 0)
+        if df == 0:
+            continue
+        idf = math.log(n / df)
+        for name, weight in by_program.items():
+            if weight > 0:
+                scores[name] += weight * idf
+                counts[name] += 1 if idf > 0 else 0
+    ranked = sorted(scores, key=lambda name: -scores[name])
+    top, second = scores[ranked[0]], scores[ranked[1]]
+    if top < MIN_SCORE or counts[ranked[0]] < MIN_TERMS or top < MIN_LEAD * second:
+        return None
+    return ranked[0]
+
+
+def _held_at(term: str, lines: Sequence[tuple[str, float]]) -> float:
+    """The weight of the best line holding `term` (0 if none does)."""
+    term = unicodedata.normalize("NFKC", term)
+    return max((w for line, w in lines if term in unicodedata.normalize("NFKC", line)), default=0.0)
+
+
+def description_clauses(question: str) -> list[tuple[int, int]]:
+    """(start, end) of the clauses of a question that end with a noun standing for a program
+    ("高校生を海外から受け入れる事業"), each back to the previous clause or punctuation.
+
+    Example:
+        >>> q = "高校生を受け入れる事業と、博士課程の学生を送り出すプログラム、どちらが古い？"
+        >>> [q[s:e] for s, e in description_clauses(q)]
+        ['高校生を受け入れる事業', '博士課程の学生を送り出すプログラム']
+    """
+    spans: list[tuple[int, int]] = []
+    boundary = 0
+    for match in DESCRIPTION_NOUNS.finditer(question):
+        start = max(boundary, *(m.end() for m in re.finditer(r"[、。？?！!,，]|と、", question[: match.start()])), 0)
+        if match.start() - start >= 4:
+            spans.append((start, match.end()))
+        boundary = match.end()
+    return spans

@@ -1,0 +1,82 @@
+"""Programs named by what they do (assistant/describe.py), on the second budget-style text and the corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.describe import described_program, description_clauses, program_lines
+from assistant.facts import FactsIndex
+from ingest.facts import extract_facts
+from ingest.loaders import load_document
+from ingest.models import Document, Page
+from ingest.normalize import normalize_document
+
+OTHER = Path(__file__).parent / "data" / "other_budget.txt"
+
+
+@pytest.fixture(scope="module")
+def other_index():
+    doc = normalize_document(load_document(str(OTHER)))
+    return FactsIndex.build(extract_facts(doc), [doc])
+
+
+def _doc(text: str) -> Document:
+    return Document(doc_id="d", source="s", title="t", text=text, pages=(Page(number=1, start=0, end=len(text)),),
+                    paged=False, content_hash="h")
+
+
+def test_lines_under_two_headings_in_a_row_go_to_the_one_whose_name_they_echo():
+    text = "◇深海探査技術開発プログラム\n◇沿岸防災観測事業\n無人探査機で深海を調べる技術を開発する。\n沿岸の防災のため観測網を整える。"
+    forms = {"深海探査技術開発プログラム": ["深海探査技術開発プログラム"], "沿岸防災観測事業": ["沿岸防災観測事業"]}
+    lines = program_lines([_doc(text)], [], forms)
+    assert ("無人探査機で深海を調べる技術を開発する。", 1.0) in lines["深海探査技術開発プログラム"]
+    assert ("沿岸の防災のため観測網を整える。", 1.0) in lines["沿岸防災観測事業"]
+    assert all("無人探査機" not in line for line, _ in lines["沿岸防災観測事業"])
+
+
+def test_a_line_echoing_neither_heading_is_shared_at_half_weight():
+    text = "◇深海探査技術開発プログラム\n◇沿岸防災観測事業\n令和5年度から実施する。"
+    forms = {"深海探査技術開発プログラム": ["深海探査技術開発プログラム"], "沿岸防災観測事業": ["沿岸防災観測事業"]}
+    lines = program_lines([_doc(text)], [], forms)
+    assert ("令和5年度から実施する。", 0.5) in lines["深海探査技術開発プログラム"]
+    assert ("令和5年度から実施する。", 0.5) in lines["沿岸防災観測事業"]
+
+
+@pytest.mark.parametrize("terms, expected", [
+    (["無人探査機", "深海"], "A"),
+    (["観測網", "防災"], "B"),
+    (["研究"], None),  # every program's lines hold it: it tells none apart
+    (["深海", "防災"], None),  # one word for each: no program stands clearly ahead
+])
+def test_a_description_names_the_program_whose_lines_hold_its_words(terms, expected):
+    profiles = {"A": [("無人探査機で深海を調べる研究。", 1.0)], "B": [("沿岸の防災のため観測網を整える研究。", 1.0)],
+                "C": [("若手の研究者を育てる。", 1.0)]}
+    assert described_program(terms, profiles) == expected
+
+
+def test_description_clauses_end_at_a_noun_standing_for_a_program():
+    q = "高校生を受け入れる事業と、博士課程の学生を送り出すプログラム、どちらが古い？"
+    assert [q[s:e] for s, e in description_clauses(q)] == ["高校生を受け入れる事業", "博士課程の学生を送り出すプログラム"]
+    assert description_clauses("その事業の予算は？") == []  # too short to describe anything
+
+
+@pytest.mark.parametrize("question, subject, value", [
+    ("北極の急激な環境変化を国際連携で観測する事業の予算は？", "北極域研究加速プロジェクト(ArCS)", "4,420百万円"),
+    ("深海を無人探査機で調べる技術のプログラムの予算は？", "深海探査技術開発プログラム", "930百万円"),
+])
+def test_the_second_text_answers_for_a_program_it_describes(other_index, question, subject, value):
+    result = other_index.answer(question)
+    assert result.answerable and result.facts[0].subject == subject and result.facts[0].value == value
+
+
+def test_a_vague_description_names_no_program(other_index):
+    assert other_index.described_names("海洋の事業の予算は？") == []
+    assert not other_index.answer("海洋の事業の予算は？").answerable
+
+
+def test_the_corpus_answers_for_a_program_it_describes(bundled_bot):
+    answer = bundled_bot.ask("開発途上国のニーズに基づき地球規模課題を解決する国際共同研究のプログラムの前年度予算は？")
+    first = answer.text.split("\n")[0]
+    assert answer.answerable and "1,876百万円" in first and "と解しました" in first  # the reading is stated
