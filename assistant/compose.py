@@ -21,6 +21,7 @@ from assistant.retrieve import Hit, to_citation
 from assistant.words import focus_terms
 from index.fusion import Ranker
 from ingest.models import Citation, Fact
+from ingest.gazetteer import respellings
 from ingest.units import find_money, find_years
 
 if TYPE_CHECKING:
@@ -472,6 +473,8 @@ def _covered(term: str, text: str) -> bool:
     if "|" in term:
         return any(_covered(t, text) for t in term.split("|") if t)
     if any(synonym in text for synonym in _SYNONYMS.get(term, ())):
+        return True
+    if any(form in text for form in respellings(term)[1:]):  # 招聘 for the documents' 招へい
         return True
     text = unicodedata.normalize("NFKC", text).lower()
     term = unicodedata.normalize("NFKC", term).lower()

@@ -33,7 +33,7 @@ from itertools import zip_longest
 from pydantic import BaseModel, ConfigDict
 
 from ingest.facts import UNASSIGNED, attribute_detail, canonical_attribute
-from ingest.gazetteer import Gazetteer, build_gazetteer
+from ingest.gazetteer import Gazetteer, build_gazetteer, respellings
 from ingest.models import Document, Fact
 from assistant.answer import detect_lang
 from ingest.units import YEARS_PER_DURATION_UNIT, YEN_UNITS, find_years, fiscal_year_label, parse_money, to_western_year
@@ -2068,7 +2068,8 @@ class FactsIndex:
             item = re.split(r"の|は|が|を|って", item)[0]  # "海外挑戦の新規採用人数": the name before its particle
             if len(item) < 3 or len(item) > 12 or any(item in s or s in item for s in query.subject_surfaces):
                 continue
-            names = [n for n in self._names if all(ch in n for ch in item) and _bigram_share(item, n) >= LOOSE_NAME_SHARE]
+            names = [n for n in self._names if any(all(ch in n for ch in form) and _bigram_share(form, n) >= LOOSE_NAME_SHARE
+                                                   for form in respellings(item))]
             if len(names) == 1 and names[0] not in query.subjects:
                 found.append((item, names[0]))
         return found

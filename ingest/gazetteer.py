@@ -161,6 +161,21 @@ class SubjectEntry(_Frozen):
         return forms
 
 
+def respellings(text: str) -> list[str]:
+    """`text` and its forms with a word written the other common way ("招聘事業" → "招へい事業").
+
+    Example:
+        >>> respellings("招聘事業")
+        ['招聘事業', '招へい事業']
+    """
+    forms = [text]
+    for a, b in _SPELLING_VARIANTS:
+        for x, y in ((a, b), (b, a)):
+            if x in text:
+                forms.append(text.replace(x, y))
+    return forms
+
+
 class SubjectMatch(_Frozen):
     """A subject named in a question: which entry, the text that named it, and how.
 
@@ -546,14 +561,49 @@ class Gazetteer(_Frozen):
             entry = self.entries[e]
             form, kind, score = entry.surfaces()[f]
             candidates.append(SubjectMatch(name=entry.name, surface=q[start:end], start=start, end=end, kind=kind, score=score))
+        candidates += self._read_abbreviations(q)
         chosen = _non_overlapping(candidates)
         # Longest first: a match inside a longer one is gone; then a match that is the tail of a longer,
         # unknown name is dropped (after the overlap test, so it cannot let a shorter name back in).
         chosen = [m for m in chosen if not _name_prefix(names_only, m.start, m.surface)]
         if not chosen and not candidates:
             chosen = self._partial(q, names_only)
+            known = {m.name for m in chosen}
+            chosen += [m for m in self._partial_respelled(q) if m.name not in known]
         chosen.sort(key=lambda m: (-(m.end - m.start) * m.score, m.start))
         return chosen
+
+    def _read_abbreviations(self, q: str) -> list[SubjectMatch]:
+        """Abbreviations written in katakana as they are said ("サトレップス", "ダブリューピーアイ")."""
+        from ingest.readings import KATAKANA_RUN, reads_as
+
+        found = []
+        for run in KATAKANA_RUN.finditer(q):
+            for name, abbreviations in self._latin_abbreviations:
+                if any(reads_as(run.group(), a) for a in abbreviations):
+                    found.append(SubjectMatch(name=name, surface=run.group(), start=run.start(), end=run.end(),
+                                              kind="abbreviation", score=0.9))
+        return found
+
+    @cached_property
+    def _latin_abbreviations(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(name, abbreviations) of the entries abbreviated in Latin letters (SICORP), the ones katakana can read."""
+        return [(e.name, latin) for e in self.entries if (latin := tuple(a for a in e.abbreviations if a.isascii() and a.isalpha()))]
+
+    def _partial_respelled(self, q: str) -> list[SubjectMatch]:
+        """Partial names written in the other spelling of a word ("招聘事業" for "…招へい事業"), with their
+        surfaces as the question writes them."""
+        found: list[SubjectMatch] = []
+        for a, b in _SPELLING_VARIANTS:
+            for written, documents in ((b, a), (a, b)):
+                if written not in q:
+                    continue
+                for m in self._partial(q.replace(written, documents)):
+                    surface = m.surface.replace(documents, written)
+                    start = q.find(surface)
+                    if start >= 0 and written in surface:
+                        found.append(m.model_copy(update={"surface": surface, "start": start, "end": start + len(surface)}))
+        return found
 
     def _partial(self, q: str, names_only: str | None = None) -> list[SubjectMatch]:
         names_only = _without_years(q) if names_only is None else names_only

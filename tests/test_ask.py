@@ -447,6 +447,11 @@ DIRECT_ANSWERS = [
     # a group named with its members says where they stand; it is not one more figure to add
     ("育成等のうち海外特別研究員と招へい事業の予算の合計は？", "令和4年度予算額(案)の合計は5,836百万円"),
     ("育成等のうちJSPSの3事業（海外特別研究員・海外挑戦・招へい）の合計額は前年度から変わった？", "合計は前年度と同額です（増減の合計±0）"),
+    # abbreviations in katakana, words in their other spelling
+    ("サトレップスって去年より予算いくら減ったの？", "地球規模課題対応国際科学技術協力プログラム(SATREPS)の令和4年度予算額(案)は前年度から50百万円の減少"),
+    ("ダブリューピーアイの予算は？", "世界トップレベル研究拠点プログラム(WPI)の令和4年度予算額(案)は6,100百万円"),
+    ("SATREPSと招聘事業、どちらが多い？", "外国人研究者招へい事業の方が大きく、3,414百万円"),
+    ("学振の海外特別研究員と招聘事業の予算の合計は？", "令和4年度予算額(案)の合計は5,836百万円"),
     ("SICORPの予算のうち、流動モード促進の分を除くといくら？", "戦略的国際共同研究プログラム(SICORP)から国際頭脳循環に参入する若手研究者の新たな流動モードの促進の分を除くと1,110百万円"),
     ("育成等の内訳4事業の前年度予算を足すと？", "前年度予算額（令和3年度）の合計は7,368百万円"),  # the members, not the group's own 7,367
     # two changes against each other; a share "の中で"; a ratio either way; a ratio to the program's own prior year
