@@ -65,7 +65,7 @@ class FactOperation(str, Enum):
 # so specific words come before general ones.
 ATTRIBUTE_CUES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("補正予算額", ("補正予算", "補正"), ("supplementary budget", "supplementary", "extra budget")),
-    ("渡航期間", ("渡航期間",), ("travel period", "stay abroad")),
+    ("渡航期間", ("渡航期間", "派遣期間"), ("travel period", "stay abroad")),
     ("受入期間", ("受入期間", "受け入れ期間", "受入れ期間"), ("hosting period",)),
     ("事業期間", ("事業期間",), ("program period", "programme period")),
     ("事業開始時期", ("開始時期", "開始年度", "いつから", "いつ始", "始まった", "開始された", "開始", "創設", "始ま", "はじま", "スタート", "発足", "始動",
