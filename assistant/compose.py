@@ -980,7 +980,8 @@ def _missing_focus(bot: "Assistant", question: str, passages: list[Citation]) ->
     Evidence, not a score: a question about SICORP's 採択率 retrieves SICORP passages with a high
     score, yet none of them says 採択率, so the documents do not answer it.
     """
-    terms = [t.removesuffix("額") if len(t) >= 3 else t for t in focus_terms(_content_text(bot, question))]
+    terms = [t.removesuffix("額") if len(t) >= 3 else t for t in focus_terms(_content_text(bot, question))
+             if t not in _GENERIC_QUESTION_WORDS]  # "どんな人を支援する制度": 制度 frames the question
     text = "\n".join(p.text for p in passages)
     return [t for t in terms if not _covered(t, text)]
 

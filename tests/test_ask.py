@@ -100,6 +100,13 @@ def test_a_passage_question_quotes_a_sentence_and_marks_it(bundled_bot):
     assert 0 <= top.highlight_start < top.highlight_end <= len(top.text)
 
 
+def test_a_word_that_only_frames_a_prose_question_does_not_refuse_it(bundled_bot):
+    answer = bundled_bot.ask("海外特別研究員事業はどんな人を支援する制度ですか？")  # 制度 frames it
+    assert answer.answerable and "博士の学位を有する" in answer.text
+    refused = bundled_bot.ask("海外特別研究員事業の採択率はどんな制度で決まる？")  # 採択率 is asked, and absent
+    assert not refused.answerable and "採択率" in refused.text
+
+
 def test_search_returns_citations_with_real_offsets(bundled_bot):
     hits = bundled_bot.search("海外特別研究員の採用人数", k=10)
     assert 0 < len(hits) <= 10
