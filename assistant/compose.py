@@ -414,24 +414,36 @@ def _best_line(candidates: list[Citation], topics: list[str], question: str) -> 
     if not topics:
         return None
     wanted = {question[i : i + 2] for i in range(len(question) - 1)}
-    best: tuple[float, int, int, int, int] | None = None  # (share, -rank, overlap, start, end)
-    for n, c in enumerate(candidates):
-        offset = 0
-        for line in c.text.split("\n"):
-            start, offset = offset, offset + len(line) + 1
-            if not line.strip() or (_HEADING_LINE.match(line) and not re.search(r"\d", line)):
-                continue  # a bare heading names a section; one with a date or figure states something
-            share = sum(1 for t in topics if _covered(t, line)) / len(topics)
-            if share < 0.5:
-                continue
-            overlap = sum(1 for i in range(len(line) - 1) if line[i : i + 2] in wanted)
-            key = (share, -n, overlap, start, start + len(line))
-            if best is None or key[:3] > best[:3]:
-                best = key
+    lines = [(n, start, line) for n, c in enumerate(candidates) for start, line in _lines_with_offsets(c.text)
+             if line.strip() and not (_HEADING_LINE.match(line) and not re.search(r"\d", line))]
+    # a bare heading names a section; one with a date or figure states something
+    covered = {(n, start): [t for t in topics if _covered(t, line)] for n, start, line in lines}
+    # a topic many lines mention ("拠点" on WPI's page) tells them apart less than a rare one ("言語" ~ 英語)
+    rarity = {t: 1.0 / max(1, sum(1 for ts in covered.values() if t in ts)) for t in topics}
+    best: tuple[float, float, int, int, int, int] | None = None  # (share, rare share, -rank, overlap, start, end)
+    for n, start, line in lines:
+        held = covered[(n, start)]
+        share = len(held) / len(topics)
+        if share < 0.5:
+            continue
+        rare = sum(rarity[t] for t in held)
+        overlap = sum(1 for i in range(len(line) - 1) if line[i : i + 2] in wanted)
+        key = (share, rare, -n, overlap, start, start + len(line))
+        if best is None or key[:4] > best[:4]:
+            best = key
     if best is None:
         return None
-    _, rank, _, start, end = best
+    _, _, rank, _, start, end = best
     return -rank, start, end
+
+
+def _lines_with_offsets(text: str) -> list[tuple[int, str]]:
+    """(offset, line) for each line of `text`."""
+    out, offset = [], 0
+    for line in text.split("\n"):
+        out.append((offset, line))
+        offset += len(line) + 1
+    return out
 
 
 def _attribute_words() -> set[str]:
@@ -463,7 +475,7 @@ _GENERIC_QUESTION_WORDS = {
 
 
 # Words a Japanese government document writes another way (日本 as 我が国).
-_SYNONYMS = {"日本": ("我が国", "わが国"), "我が国": ("日本",), "言語": ("英語", "日本語", "語"), "外国人": ("外国から", "外国の"),
+_SYNONYMS = {"日本": ("我が国", "わが国"), "我が国": ("日本",), "言語": ("英語", "日本語"), "外国人": ("外国から", "外国の"),
              "科研費": ("科学研究費",), "条件": ("要件",), "要件": ("条件",)}
 
 
@@ -681,7 +693,7 @@ def _asked_units(question: str) -> tuple[str, ...]:
     """The units a figure answering the question would carry (人 for 何人, 円 for いくら, 期 for 第何期 …);
     () if unknown."""
     q = unicodedata.normalize("NFKC", question)
-    ordinal = re.search(r"第何(?P<counter>期|回|次|号|版)", q)
+    ordinal = re.search(r"第?何(?P<counter>期|次|号|版)(?!間)", q)
     if ordinal:  # "第何期？": an ordinal ("第11期")
         return (ordinal.group("counter"),)
     for cues, units in _ASKED_KIND:

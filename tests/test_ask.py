@@ -107,6 +107,13 @@ def test_a_word_that_only_frames_a_prose_question_does_not_refuse_it(bundled_bot
     assert not refused.answerable and "採択率" in refused.text
 
 
+def test_the_quoted_line_is_the_one_holding_the_rarer_topic_word(bundled_bot):
+    # "拠点" is on most of WPI's lines; "言語" (英語) on one
+    answer = bundled_bot.ask("WPIの拠点で使う言語は？")
+    top = answer.citations[0]
+    assert "英語" in top.text[top.highlight_start : top.highlight_end]
+
+
 def test_search_returns_citations_with_real_offsets(bundled_bot):
     hits = bundled_bot.search("海外特別研究員の採用人数", k=10)
     assert 0 < len(hits) <= 10
@@ -454,6 +461,7 @@ DIRECT_ANSWERS = [
     # a group named with its members says where they stand; it is not one more figure to add
     ("育成等のうち海外特別研究員と招へい事業の予算の合計は？", "令和4年度予算額(案)の合計は5,836百万円"),
     ("育成等のうちJSPSの3事業（海外特別研究員・海外挑戦・招へい）の合計額は前年度から変わった？", "合計は前年度と同額です（増減の合計±0）"),
+    ("「科学技術の国際展開の戦略的推進に向けて」をとりまとめたのは何期の委員会？", "資料には「第11期」とあります"),  # 何期 without 第
     ("ｗｐｉ拠点の外国人研究者比率の条件は？", "資料には「常に30%以上」とあります"),  # 比率 asks a share; 条件 is the 要件
     ("若手研究者海外挑戦プログラムの派遣期間は？", "若手研究者海外挑戦プログラムの渡航期間は3か月～1年程度"),
     # abbreviations in katakana, words in their other spelling
