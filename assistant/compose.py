@@ -96,7 +96,8 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
         figure = _passage_figure_answer(bot, reading, passages, lang, base, query, topics=topics)
         if figure is not None:
             return figure
-        key_value = _key_value_answer(bot, reading, passages, lang, base, query, topics=topics)
+        key_value = _key_values_of_each(bot, reading, passages, lang, base, query, topics=topics) or \
+            _key_value_answer(bot, reading, passages, lang, base, query, topics=topics)
         if key_value is not None:
             return key_value
         if result.answerable and unexplained != ["key"] and _only_describes(bot, resolution.question, result, unexplained):
@@ -118,7 +119,8 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
         text = f"{escape_markdown(label)}は資料に記載がありません。" if lang == "ja" else f"The documents give no {label}."
         return Answer(text=text + "\n\n" + _references(passages[:3], lang), answerable=False, citations=passages[:3], **base)
     if query is not None and query.subjects:
-        key_value = _key_value_answer(bot, reading, passages, lang, base, query, topics=topics)
+        key_value = _key_values_of_each(bot, reading, passages, lang, base, query, topics=topics) or \
+            _key_value_answer(bot, reading, passages, lang, base, query, topics=topics)
         if key_value is not None:
             return key_value
     return _passage_answer(bot, resolution.question, passages, lang, base, query, topics)
@@ -950,6 +952,42 @@ def _key_value_answer(
     cited = cited.model_copy(update={"highlight_start": start, "highlight_end": end})
     citations = merge_citations([cited], passages)
     return _quoted_answer(cited, citations, lang, base, answerable=True)
+
+
+def _key_values_of_each(
+    bot: "Assistant", question: str, passages: list[Citation], lang: str, base: dict, query: "FactQuery | None",
+    *, topics: list[str] | None = None,
+) -> Answer | None:
+    """"AとBの支援対象者は同じ？": each named program's own `key: value` line, side by side (and whether
+    the values are the same); a program whose pages have no such line is said to have none. None unless
+    the question names two or more programs and at least one has the line."""
+    if query is None or len(query.subjects) < 2 or lang != "ja":
+        return None
+    found: list[tuple[str, Citation | None]] = []
+    for subject in query.subjects:
+        one = query.model_copy(update={"subjects": (subject,)})  # all the names stay: none of them is the key
+        answer = _key_value_answer(bot, question, passages, lang, base, one, topics=topics)
+        found.append((subject, answer.citations[0] if answer is not None else None))
+    stated = [(s, c) for s, c in found if c is not None]
+    if not stated:
+        return None
+    lines = {s: c.text[c.highlight_start : c.highlight_end].strip(" •・○▷■") for s, c in stated}
+    key = next(iter(lines.values())).partition(":")[0]
+    parts, refs = [], []
+    for subject, cited in found:
+        if cited is None:
+            parts.append(f"{escape_markdown(subject)}の{escape_markdown(key)}は資料に記載がありません。")
+            continue
+        refs.append(cited)
+        value = lines[subject].partition(":")[2].strip()
+        parts.append(f"{escape_markdown(subject)}の{escape_markdown(key)}は{escape_markdown(value)}です。[{len(refs)}]")
+    values = {lines[s].partition(":")[2].strip() for s, _ in stated}
+    same = "（いずれも同じです）" if len(stated) == len(found) and len(values) == 1 else ""
+    text = "".join(parts) + same
+    citations = merge_citations(refs, passages)
+    quotes = [_quote(c, lang) + f" [{i}]" for i, c in enumerate(refs, 1)]
+    body = "\n".join([text, "", *quotes, "", _references(citations, lang)])
+    return Answer(text=body, answerable=len(stated) == len(found), citations=citations, **base)
 
 
 def _block_owners(bot: "Assistant", chunk) -> dict[int, set[str]]:

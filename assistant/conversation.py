@@ -124,10 +124,12 @@ def _resolve_one(question: str, earlier: list["FactQuery"], facts: "FactsIndex")
         return Resolution(
             question=text, original=question, subject_from_history=previous.subjects[0], query=resolved
         )
-    if query.subjects and query.attribute is None and previous.attribute and not _has_own_topic(question, query):
+    old_surface = previous.subject_surfaces[0] if previous.subject_surfaces else ""
+    previous_text = previous.question
+    # "WPIの支援期間は？" → "SICORPは？" asks the same attribute; "Aの支援対象者は？" → "Bは？" asks the same words
+    same_words = bool(old_surface) and old_surface in unicodedata.normalize("NFKC", previous_text) and len(previous.subjects) == 1
+    if query.subjects and query.attribute is None and (previous.attribute or same_words) and not _has_own_topic(question, query):
         surface = query.subject_surfaces[0] if query.subject_surfaces else query.subjects[0]
-        previous_text = previous.question
-        old_surface = previous.subject_surfaces[0] if previous.subject_surfaces else ""
         if old_surface and old_surface in unicodedata.normalize("NFKC", previous_text):
             text = unicodedata.normalize("NFKC", previous_text).replace(old_surface, surface, 1)
         else:

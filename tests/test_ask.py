@@ -114,6 +114,24 @@ def test_the_quoted_line_is_the_one_holding_the_rarer_topic_word(bundled_bot):
     assert "英語" in top.text[top.highlight_start : top.highlight_end]
 
 
+def test_two_programs_key_lines_are_given_side_by_side(bundled_bot):
+    # page 4 has three programs' key blocks in a row: each program's own line, each cited
+    answer = bundled_bot.ask("海外特別研究員事業と若手研究者海外挑戦プログラムの支援対象者は？")
+    first = answer.text.split("\n")[0]
+    assert answer.answerable
+    assert "海外特別研究員事業の支援対象者はポスドク等" in first and "若手研究者海外挑戦プログラムの支援対象者は博士後期課程学生等" in first
+    assert len({(c.start + c.highlight_start) for c in answer.citations[:2]}) == 2  # two different lines
+    same = bundled_bot.ask("海外特別研究員事業と外国人研究者招へい事業の支援対象者は同じ？")
+    assert "いずれも同じです" in same.text.split("\n")[0]
+
+
+def test_a_program_without_the_key_line_is_said_to_have_none(bundled_bot):
+    answer = bundled_bot.ask("SICORPとSATREPSの支援対象機関は？")
+    first = answer.text.split("\n")[0]
+    assert not answer.answerable and "SATREPS)の支援対象機関は資料に記載がありません" in first
+    assert "大学、国公立研究機関等" in first  # what is stated is not lost
+
+
 def test_search_returns_citations_with_real_offsets(bundled_bot):
     hits = bundled_bot.search("海外特別研究員の採用人数", k=10)
     assert 0 < len(hits) <= 10

@@ -126,3 +126,16 @@ def test_what_about_another_program_in_english_keeps_the_attribute(facts):
     resolution = resolve_followup("What about the Overseas Challenge Program for Young Researchers?", history, facts)
     assert "若手研究者海外挑戦プログラム" in resolution.query.subjects[0]
     assert "採用人数" in (resolution.query.attribute or "")
+
+
+def test_another_program_after_a_question_with_no_figure_asks_the_same_words(facts):
+    # "支援対象者" is no figure attribute: the earlier question is asked again of the new program
+    resolution = resolve_followup("外国人研究者招へい事業は？", turns("海外特別研究員事業の支援対象者は？"), facts)
+    assert resolution.question == "外国人研究者招へい事業の支援対象者は?"  # NFKC
+    two = resolve_followup("WPIは？", turns("SICORPとSATREPSの支援対象機関は？"), facts)
+    assert two.question == "WPIは？"  # which of the two would it replace? neither
+
+
+def test_the_same_words_for_another_program_quote_that_programs_line(bundled_bot):
+    answer = bundled_bot.ask("若手研究者海外挑戦プログラムは？", history=turns("海外特別研究員事業の支援対象者は？"))
+    assert "博士後期課程学生等" in answer.text.split("[1] ")[0]
