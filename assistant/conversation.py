@@ -104,6 +104,10 @@ def _resolve_one(question: str, earlier: list["FactQuery"], facts: "FactsIndex")
         rest = _POINTERS.sub(" ", unicodedata.normalize("NFKC", question)).strip(" 、,の")
         text = f"{rest.rstrip('?？ ')} of {pointed}?" if english else f"{pointed}の{rest}"
         return Resolution(question=text, original=question, subject_from_history=pointed, query=facts.parse(text))
+    if not query.subjects and len(previous.subjects) >= 2 and _BOTH.search(unicodedata.normalize("NFKC", question)):
+        # "両方とも同じ？" after "AとBの支援対象者は？": the same question of both, with what this one adds
+        text = f"{unicodedata.normalize('NFKC', previous.question).rstrip('?？ ')}、{question}"
+        return Resolution(question=text, original=question, subject_from_history=previous.subjects[0], query=facts.parse(text))
     pair = _last_two_subjects(earlier)
     if not query.subjects and pair and previous.attribute and (_asks_difference(question) or _asks_sum(question)):
         # "その差は？" / "合計だと？" after asking about A, then B (or A and B): between A and B
@@ -138,6 +142,9 @@ def _resolve_one(question: str, earlier: list["FactQuery"], facts: "FactsIndex")
         return Resolution(question=text, original=question, attribute_from_history=previous.attribute, query=resolved)
     return Resolution(question=question, original=question, query=query)
 
+
+# "両方とも", "どちらも", "それぞれ": the programs the last turn named together
+_BOTH = re.compile(r"両方|両者|どちらも|どっちも|二つとも|2つとも|ふたつとも|それぞれ|\bboth\b|\beach\b", re.IGNORECASE)
 
 _POINTERS = re.compile(
     r"(?:前者|後者|あちら|こちら|もう一方|もう片方|もう一つ|他方)(?:の|は)?|\b(?:the former|the latter|the other one|the other)(?:'s)?\b",

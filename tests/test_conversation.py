@@ -139,3 +139,13 @@ def test_another_program_after_a_question_with_no_figure_asks_the_same_words(fac
 def test_the_same_words_for_another_program_quote_that_programs_line(bundled_bot):
     answer = bundled_bot.ask("若手研究者海外挑戦プログラムは？", history=turns("海外特別研究員事業の支援対象者は？"))
     assert "博士後期課程学生等" in answer.text.split("[1] ")[0]
+
+
+@pytest.mark.parametrize("first, question, expected", [
+    ("海外特別研究員事業と外国人研究者招へい事業の支援対象者は？", "両方とも同じ？", "いずれも同じです"),
+    ("SICORPとSATREPSの予算は？", "それぞれ前年度は？", "1,876百万円"),
+    ("SICORPとSATREPSの予算は？", "両方合わせると？", "合計は2,986百万円"),
+])
+def test_both_after_two_programs_asks_of_both(bundled_bot, first, question, expected):
+    answer = bundled_bot.ask(question, history=turns(first))
+    assert expected in answer.text.split("\n")[0]
