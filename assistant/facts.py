@@ -1064,9 +1064,19 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
             f"{_subject_label(result, s, lang)} {'+' if y > 0 else '-' if y < 0 else '±'}{format_amount(abs(y), unit_)}"
             for s, y, _ in result.changes
         )
+        totals = _year_totals(facts, unit_)
         if total == 0:  # "合計額は前年度から変わった？": in words, and no amount that could read as a figure
             return (f"合計は前年度と同額です（増減の合計±0）。（{items}）" if ja
                     else f"Together they are unchanged from the previous year (changes add up to 0). ({items})")
+        if totals is not None:
+            now, before = totals
+            if _has_any(unicodedata.normalize("NFKC", q.question), ("増え", "減っ", "増減", "増加", "減少", "増額", "減額")):
+                # "合計は前年度からいくら増えた？": the change leads, the totals follow
+                return (f"前年度からの増減の合計は{shown}です。合計は{now}（前年度{before}）です。（{items}）" if ja
+                        else f"The changes add up to {shown}. Together {now} (previous year {before}). ({items})")
+            # "足すといくら？前年度と比べると？": both totals, then their change
+            return (f"合計は{now}（前年度{before}）で、前年度からの増減は{shown}です。（{items}）" if ja
+                    else f"Together {now} (previous year {before}), a change of {shown}. ({items})")
         return (f"前年度からの増減の合計は{shown}です。（{items}）" if ja
                 else f"The changes over the previous year add up to {shown}. ({items})")
     if q.operation is FactOperation.SUM:
@@ -1412,6 +1422,18 @@ def _changes_sentence(result: FactResult, unit: str | None, lang: str) -> str:
 
 # "伸び幅の差は", "増加額の差", "2事業の差は縮まった？広がった？": how far two programs' changes differ
 _CHANGE_GAP = re.compile(r"(?:幅|増加額|増額|増減額?|伸び)の差|差(?:は|が)?(?:縮ま|広が|開い|狭ま)|(?:縮ま|狭ま)った|広がった")
+
+
+def _year_totals(facts: Sequence[Fact], unit: str | None) -> tuple[str, str] | None:
+    """(this year's total, the prior year's total) of the facts of a sum of changes, each subject's two
+    budgets as cited; None when an amount is missing."""
+    prior = [f for f in facts if "前年度" in f.attribute]
+    current = [f for f in facts if "前年度" not in f.attribute]
+    if not prior or len(prior) != len(current) or any(f.amount_yen is None for f in facts):
+        return None
+    unit = unit or _common_unit(list(facts)) or "百万円"
+    return (format_amount(sum(int(f.amount_yen) for f in current), unit),  # type: ignore[arg-type]
+            format_amount(sum(int(f.amount_yen) for f in prior), unit))  # type: ignore[arg-type]
 
 
 def _change_gap_sentence(result: FactResult, amount, items: str, unit: str | None, lang: str) -> str:
