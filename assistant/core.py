@@ -109,7 +109,7 @@ class Assistant:
         self.retriever.warm_up()
         facts = self.facts_index
         facts.gazetteer.warm_up()
-        for lazy in ("budget_values", "_names_by_char", "by_subject", "_by_page", "_details", "_value_lengths"):  # FactsIndex's own tables, built on first use
+        for lazy in ("budget_values", "_names_by_char", "by_subject", "_by_page", "_details", "_value_lengths", "_profile_text"):  # FactsIndex's own tables, built on first use
             getattr(facts, lazy, None)
         _ = self.retriever.normalized_corpus
         self.retriever.chunks_on(set())

@@ -12,6 +12,7 @@ words, each weighted by how few programs' profiles hold it; one program must sta
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import unicodedata
@@ -44,7 +45,7 @@ def program_lines(
     """
     owners_by_line = _fact_owners(facts, set(forms))
     profiles: dict[str, list[tuple[str, float]]] = {name: [] for name in forms}
-    ordered = sorted(((form, name) for name, fs in forms.items() for form in fs if len(form) >= 3), key=lambda p: -len(p[0]))
+    ordered = _Forms(forms)
     for doc in documents:
         for page in doc.pages or ():
             text = doc.text[page.start : page.end]
@@ -92,26 +93,46 @@ def _fact_owners(facts: Sequence[Fact], programs: set[str]) -> dict[tuple[str, s
     return {key: next(iter(names)) for key, names in owners.items() if len(names) == 1}
 
 
-def _heading_of(line: str, ordered: Sequence[tuple[str, str]]) -> str | None:
+class _Forms:
+    """The programs' forms (3+ characters), looked up by their first three characters, so a line is
+    checked against the few forms that can start at each of its positions, not against all of them."""
+
+    def __init__(self, forms: Mapping[str, Sequence[str]]) -> None:
+        self.by_prefix: dict[str, list[tuple[str, str]]] = {}
+        for name, written in forms.items():
+            for form in {unicodedata.normalize("NFKC", f) for f in written if len(f) >= 3}:
+                self.by_prefix.setdefault(form[:3], []).append((form, name))
+        for candidates in self.by_prefix.values():
+            candidates.sort(key=lambda pair: -len(pair[0]))
+
+    def starting(self, text: str, at: int = 0) -> list[tuple[str, str]]:
+        """(form, name) of the forms written at offset `at` of `text`, longest first."""
+        return [(form, name) for form, name in self.by_prefix.get(text[at : at + 3], ()) if text.startswith(form, at)]
+
+    def named_in(self, text: str) -> set[str]:
+        """The programs whose forms `text` writes anywhere."""
+        return {name for at in range(len(text) - 2) for _, name in self.starting(text, at)}
+
+
+def _heading_of(line: str, ordered: _Forms) -> str | None:
     """The program a line opens with as a heading ("◇戦略的国際共同研究プログラム（SICORP）"): its name as the
     whole word (not "海外特別研究員採用者の")."""
     stripped = unicodedata.normalize("NFKC", line).strip().lstrip(_MARKS)
-    for form, name in ordered:
-        if stripped.startswith(form):
-            after = stripped[len(form) : len(form) + 1]
-            if not after or not re.match(r"[\u30a0-\u30ff\u4e00-\u9fff]", after) or stripped[len(form):].startswith("令和"):
-                return name
+    for form, name in ordered.starting(stripped):
+        after = stripped[len(form) : len(form) + 1]
+        if not after or not re.match(r"[\u30a0-\u30ff\u4e00-\u9fff]", after) or stripped[len(form):].startswith("令和"):
+            return name
     return None
 
 
 def _line_owners(
-    line: str, ordered: Sequence[tuple[str, str]], stated: set[str], heading_run: Sequence[str],
+    line: str, ordered: _Forms, stated: set[str], heading_run: Sequence[str],
     forms: Mapping[str, Sequence[str]],
 ) -> list[tuple[str, float]]:
     """Who a line is about: the one program it names; else the one program its block's facts belong to;
     else the headings it stands under (the one whose name it echoes most, or all at a split weight)."""
     text = unicodedata.normalize("NFKC", line)
-    named = {name for form, name in ordered if form in text}
+    named = ordered.named_in(text)
     if len(named) == 1:
         return [(named.pop(), 1.0)]
     if len(stated) == 1:
@@ -140,18 +161,55 @@ def described_program(terms: Sequence[str], profiles: Mapping[str, Sequence[tupl
     programs of which df hold it (a word every program's lines hold says nothing).
 
     Example:
-        >>> profiles = {"A": [("深海の無人探査機を開発する。", 1.0)], "B": [("若手の海洋研究者を育てる。", 1.0)]}
+        >>> profiles = {"A": [("深海の無人探査機を開発する。", 1.0)], "B": [("若手の海洋研究者を育てる。", 1.0)],
+        ...             "C": [("北極の海氷を観測する。", 1.0)]}
         >>> described_program(["無人探査機", "深海"], profiles)
         'A'
         >>> described_program(["海洋"], profiles) is None
         True
     """
-    if len(profiles) < 2:
-        return None
-    held = {t: {name: _held_at(t, lines) for name, lines in profiles.items()} for t in dict.fromkeys(terms)}
-    n = len(profiles)
-    scores: dict[str, float] = dict.fromkeys(profiles, 0.0)
-    counts: dict[str, int] = dict.fromkeys(profiles, 0)
+    return ProfileText(profiles).best(terms)
+
+
+class ProfileText:
+    """All programs' lines in one string, so a word is found with one search over it (not one per program):
+    offsets map back to (program, weight)."""
+
+    def __init__(self, profiles: Mapping[str, Sequence[tuple[str, float]]]) -> None:
+        self.names = list(profiles)
+        parts, self.starts, self.owners = [], [], []
+        offset = 0
+        for name, lines in profiles.items():
+            for line, weight in lines:
+                parts.append(unicodedata.normalize("NFKC", line))
+                self.starts.append(offset)
+                self.owners.append((name, weight))
+                offset += len(parts[-1]) + 1
+        self.text = "\n".join(parts)
+
+    def held_by(self, term: str) -> dict[str, float]:
+        """Program → the weight of its best line holding `term`."""
+        term = unicodedata.normalize("NFKC", term)
+        held: dict[str, float] = {}
+        at = self.text.find(term) if term else -1
+        while at >= 0:
+            name, weight = self.owners[bisect.bisect_right(self.starts, at) - 1]
+            held[name] = max(held.get(name, 0.0), weight)
+            at = self.text.find(term, at + 1)
+        return held
+
+    def best(self, terms: Sequence[str]) -> str | None:
+        """The one program whose lines hold `terms` clearly best (see `described_program`), or None."""
+        if len(self.names) < 2:
+            return None
+        return _leader({t: self.held_by(t) for t in dict.fromkeys(terms)}, self.names)
+
+
+def _leader(held: Mapping[str, Mapping[str, float]], names: Sequence[str]) -> str | None:
+    """The program scoring clearly best over the words' holders (word → program → weight)."""
+    n = len(names)
+    scores: dict[str, float] = {}
+    counts: dict[str, int] = {}
     for by_program in held.values():
         df = sum(1 for w in by_program.values() if w > 0)
         if df == 0:
@@ -159,19 +217,15 @@ def described_program(terms: Sequence[str], profiles: Mapping[str, Sequence[tupl
         idf = math.log(n / df)
         for name, weight in by_program.items():
             if weight > 0:
-                scores[name] += weight * idf
-                counts[name] += 1 if idf > 0 else 0
+                scores[name] = scores.get(name, 0.0) + weight * idf
+                counts[name] = counts.get(name, 0) + (1 if idf > 0 else 0)
     ranked = sorted(scores, key=lambda name: -scores[name])
-    top, second = scores[ranked[0]], scores[ranked[1]]
+    if not ranked:
+        return None
+    top, second = scores[ranked[0]], (scores[ranked[1]] if len(ranked) > 1 else 0.0)
     if top < MIN_SCORE or counts[ranked[0]] < MIN_TERMS or top < MIN_LEAD * second:
         return None
     return ranked[0]
-
-
-def _held_at(term: str, lines: Sequence[tuple[str, float]]) -> float:
-    """The weight of the best line holding `term` (0 if none does)."""
-    term = unicodedata.normalize("NFKC", term)
-    return max((w for line, w in lines if term in unicodedata.normalize("NFKC", line)), default=0.0)
 
 
 def description_clauses(question: str) -> list[tuple[int, int]]:

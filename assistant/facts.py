@@ -2120,7 +2120,7 @@ class FactsIndex:
         """(clause, program) for each clause of the question that describes one program instead of naming
         it ("開発途上国のニーズに基づいて地球規模課題を解決する国際共同研究のプログラム" → SATREPS); clauses
         holding a name the question already names are left alone. See `assistant.describe`."""
-        from assistant.describe import description_clauses, described_program
+        from assistant.describe import description_clauses
         from assistant.words import focus_terms
 
         text = unicodedata.normalize("NFKC", question)
@@ -2132,12 +2132,19 @@ class FactsIndex:
                 if any(surface in clause for surface in surfaces):
                     continue
                 terms = [t for t in focus_terms(clause) if t not in _NOT_DESCRIPTIVE and not _is_cue_word(t)]
-                name = described_program(terms, self._profiles)
+                name = self._profile_text.best(terms)
                 if name is not None and all(name != n for _, n in found):
                     found.append((clause, name))
             self._described[text] = found
         subjects = query.subjects if query is not None else ()
         return [(clause, name) for clause, name in self._described[text] if name not in subjects]
+
+    @cached_property
+    def _profile_text(self):
+        """The programs' lines, searchable at once (see `assistant.describe.ProfileText`)."""
+        from assistant.describe import ProfileText
+
+        return ProfileText(self._profiles)
 
     @cached_property
     def _profiles(self) -> dict[str, list[tuple[str, float]]]:

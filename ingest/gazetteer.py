@@ -575,20 +575,24 @@ class Gazetteer(_Frozen):
 
     def _read_abbreviations(self, q: str) -> list[SubjectMatch]:
         """Abbreviations written in katakana as they are said ("サトレップス", "ダブリューピーアイ")."""
-        from ingest.readings import KATAKANA_RUN, reads_as
+        from ingest.readings import KATAKANA_RUN
 
-        found = []
-        for run in KATAKANA_RUN.finditer(q):
-            for name, abbreviations in self._latin_abbreviations:
-                if any(reads_as(run.group(), a) for a in abbreviations):
-                    found.append(SubjectMatch(name=name, surface=run.group(), start=run.start(), end=run.end(),
-                                              kind="abbreviation", score=0.9))
-        return found
+        return [
+            SubjectMatch(name=name, surface=run.group(), start=run.start(), end=run.end(), kind="abbreviation", score=0.9)
+            for run in KATAKANA_RUN.finditer(q)
+            for name in self._readings.names(run.group())
+        ]
 
     @cached_property
-    def _latin_abbreviations(self) -> list[tuple[str, tuple[str, ...]]]:
-        """(name, abbreviations) of the entries abbreviated in Latin letters (SICORP), the ones katakana can read."""
-        return [(e.name, latin) for e in self.entries if (latin := tuple(a for a in e.abbreviations if a.isascii() and a.isalpha()))]
+    def _readings(self):
+        """The entries' Latin abbreviations (SICORP) by how katakana writes them (see `ingest.readings`)."""
+        from ingest.readings import ReadingIndex
+
+        table: dict[str, list[str]] = {}
+        for e in self.entries:
+            for a in e.abbreviations:
+                table.setdefault(a, []).append(e.name)
+        return ReadingIndex(table)
 
     def _partial_respelled(self, q: str) -> list[SubjectMatch]:
         """Partial names written in the other spelling of a word ("招聘事業" for "…招へい事業"), with their

@@ -99,3 +99,57 @@ def reads_as(reading: str, abbreviation: str) -> bool:
     if len(word) >= 2 and word[1] in _VOWELS and _KANA_VOWEL.get(reading[0]) != word[1]:
         return False  # "スキップ" is not SICORP: a first syllable written in letters keeps its vowel
     return written in {latin_consonants(abbreviation), latin_consonants(abbreviation, drop_r=True)}
+
+
+_CANONICAL_LETTER_NAMES = sorted(
+    ((name, letter) for letter, names in _LETTER_NAMES.items() for name in names), key=lambda pair: -len(pair[0])
+)
+
+
+def spelled_letters(reading: str) -> set[str]:
+    """Every way a katakana word spells Latin letters one by one ("ダブリューピーアイ" → {"WPI"}); empty
+    when it is not a spelling.
+
+    Example:
+        >>> spelled_letters("ジェイエスティー"), spelled_letters("サトレップス")
+        ({'JST'}, set())
+    """
+    results: set[str] = set()
+
+    def walk(rest: str, letters: str) -> None:
+        if not rest:
+            results.add(letters)
+            return
+        for name, letter in _CANONICAL_LETTER_NAMES:
+            if rest.startswith(name):
+                walk(rest[len(name) :].lstrip("ー"), letters + letter)
+
+    walk(reading, "")
+    return results
+
+
+class ReadingIndex:
+    """Latin abbreviations looked up by how katakana writes them: by the letters a reading spells, and by
+    its consonants, so a question's katakana word is checked against the few abbreviations it could be.
+
+    Example:
+        >>> ReadingIndex({"SATREPS": ["地球規模課題対応…"]}).names("サトレップス")
+        ['地球規模課題対応…']
+    """
+
+    def __init__(self, abbreviations: dict[str, list[str]]) -> None:
+        self.by_letters: dict[str, list[str]] = {}
+        self.by_consonants: dict[str, list[tuple[str, str]]] = {}
+        for abbreviation, names in abbreviations.items():
+            if not (abbreviation.isascii() and abbreviation.isalpha()):
+                continue
+            self.by_letters.setdefault(abbreviation.upper(), []).extend(names)
+            for consonants in {latin_consonants(abbreviation), latin_consonants(abbreviation, drop_r=True)}:
+                for name in names:
+                    self.by_consonants.setdefault(consonants, []).append((abbreviation, name))
+
+    def names(self, reading: str) -> list[str]:
+        """The names whose abbreviation the katakana word reads as."""
+        found = [n for letters in spelled_letters(reading) for n in self.by_letters.get(letters, ())]
+        found += [n for a, n in self.by_consonants.get(kana_consonants(reading), ()) if reads_as(reading, a)]
+        return list(dict.fromkeys(found))
