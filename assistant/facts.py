@@ -68,7 +68,7 @@ ATTRIBUTE_CUES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("渡航期間", ("渡航期間", "派遣期間"), ("travel period", "stay abroad")),
     ("受入期間", ("受入期間", "受け入れ期間", "受入れ期間"), ("hosting period",)),
     ("事業期間", ("事業期間",), ("program period", "programme period")),
-    ("事業開始時期", ("開始時期", "開始年度", "いつから", "いつ始", "始まった", "開始された", "開始", "創設", "始ま", "はじま", "スタート", "発足", "始動",
+    ("事業開始時期", ("開始時期", "開始年度", "初年度", "いつから", "いつ始", "始まった", "開始された", "開始", "創設", "始ま", "はじま", "スタート", "発足", "始動",
                  "立ち上", "何年度から", "からやって", "から実施されて"),
      ("start", "started", "starts", "began", "begin", "since when", "launched", "established", "founded", "created")),
     ("新規採用人数", ("新規採用人数", "採用人数", "採用予定", "採用"), ("new fellows", "fellows", "fellowships awarded", "hired", "recruit")),
@@ -76,9 +76,10 @@ ATTRIBUTE_CUES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
      ("participants", "visitors", "accepted", "hosted", "invited", "receive")),
     ("海外派遣人数", ("派遣人数", "派遣"), ("dispatch", "sent abroad", "send abroad")),
     ("支援期間", ("支援期間", "何年間", "何か月", "何ヶ月", "期間"), ("period", "duration", "how long", "length", "how many years")),
-    ("支援件数", ("支援件数", "採択件数", "採択数", "何件", "件数"), ("number of projects", "how many projects", "projects", "grants awarded")),
+    ("支援件数", ("支援件数", "採択件数", "採択数", "何件", "件数", "課題数", "何課題", "課題はいくつ"), ("number of projects", "how many projects", "projects", "grants awarded")),
     ("支援額", ("支援額", "助成額", "1件あたり", "1件当たり", "1課題あたり", "1課題当たり", "拠点あたり", "拠点当たり", "支援規模",
-             "支援金額", "いくら支援", "1件につき", "1件いくら", "件あたり", "1件で", "1課題につき"),
+             "支援金額", "いくら支援", "1件につき", "1件いくら", "件あたり", "1件で", "1課題につき", "1件採択", "程度まで支援",
+             "までの支援", "額の支援"),
      ("per project", "grant amount", "support amount", "funding per", "award amount", "grant size", "each project", "per grant",
       "each grant", "one project", "a single project", "per-project")),
     ("人数", ("何人", "人数", "何名"), ("how many people", "how many researchers", "how many students", "number of people")),
@@ -475,8 +476,11 @@ def _detail_score(question: str, fact: Fact) -> int:
     return 2 if (detail in question or english or (len(core) >= 2 and core in question)) else 0
 
 
-def _rank(query: FactQuery, facts: Sequence[Fact], subject: str, year: str | None, attribute: str) -> list[Fact]:
-    """Facts of `subject` answering `attribute` for `year`, best first."""
+def _rank(
+    query: FactQuery, facts: Sequence[Fact], subject: str, year: str | None, attribute: str, undated_year: str | None = None,
+) -> list[Fact]:
+    """Facts of `subject` answering `attribute` for `year`, best first. With `undated_year` (the documents' own
+    year), a fact naming no year is of that year: "前年度に受け入れた人数" is not this year's 受入人数."""
     question = unicodedata.normalize("NFKC", query.question)
     scored = []
     for fact in facts:
@@ -489,6 +493,8 @@ def _rank(query: FactQuery, facts: Sequence[Fact], subject: str, year: str | Non
         if is_budget or (year is not None and query.fiscal_year is not None and fact.fiscal_year is not None):
             if year is not None and not _same_year(fact.fiscal_year, year):
                 continue
+        elif year is not None and undated_year is not None and fact.fiscal_year is None and not _same_year(undated_year, year):
+            continue
         d = _detail_score(question, fact)
         scored.append(((a, d, fact.subject_assignment == "explicit", fact.confidence), fact))
     scored.sort(key=lambda x: x[0], reverse=True)
@@ -512,7 +518,10 @@ def _best(query: FactQuery, facts: Sequence[Fact], subject: str, index_year: str
     explicit_year = year is not None
     if year is None and attribute in {"予算額"}:
         year = _reference_year(facts, subject) or fallback
-    ranked = _rank(query, facts, subject, year, attribute)
+    # one program asked for another year: its undated figures are of the documents' year, not that one (in a
+    # compare the year may belong to one side only: "SICORPの件数(令和3年度)は流動モードの何倍")
+    undated = (_reference_year(facts, subject) or fallback) if explicit_year and len(query.subjects) <= 1 else None
+    ranked = _rank(query, facts, subject, year, attribute, undated)
     if not ranked and not explicit_year and attribute == "予算額":
         # Asked for "the budget" with no year: a supplementary budget is the program's only budget figure.
         ranked = _rank(query, facts, subject, None, "補正予算額")
@@ -1344,7 +1353,7 @@ def _dates_something_else(text: str, year) -> bool:
     """Whether a year in a question dates the program rather than asks for that year's figure:
     "平成21年度から続けている", "2007年度に採択された拠点", "2007年度・2010年度採択"."""
     after = text[year.end : year.end + 6]
-    return bool(re.match(r"\s*(?:から|より|以来|以降|~|～|[・、,]\s*\d|に採択|採択|に始|に開始|に創設)", after))
+    return bool(re.match(r"\s*(?:から|より|以来|以降|~|～|[・、,や]\s*\d|に採択|採択|に始|に開始|に創設)", after))
 
 
 def _is_fragment(rest: str) -> bool:

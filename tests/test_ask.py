@@ -132,6 +132,13 @@ def test_a_program_without_the_key_line_is_said_to_have_none(bundled_bot):
     assert "大学、国公立研究機関等" in first  # what is stated is not lost
 
 
+def test_a_figure_naming_no_year_is_not_another_years(bundled_bot):
+    # 受入人数 約2,760人 names no year: it is the documents' own (令和4年度), not the year before
+    answer = bundled_bot.ask("国際青少年サイエンス交流事業で前年度に受け入れた人数は？")
+    assert not answer.answerable and "2,760" not in answer.text.split("資料にあるのは")[0]
+    assert "約2,760人" in bundled_bot.ask("令和4年度の国際青少年サイエンス交流事業の受入人数は？").text
+
+
 def test_search_returns_citations_with_real_offsets(bundled_bot):
     hits = bundled_bot.search("海外特別研究員の採用人数", k=10)
     assert 0 < len(hits) <= 10
@@ -482,6 +489,10 @@ DIRECT_ANSWERS = [
     ("「科学技術の国際展開の戦略的推進に向けて」をとりまとめたのは何期の委員会？", "資料には「第11期」とあります"),  # 何期 without 第
     ("ｗｐｉ拠点の外国人研究者比率の条件は？", "資料には「常に30%以上」とあります"),  # 比率 asks a share; 条件 is the 要件
     ("若手研究者海外挑戦プログラムの派遣期間は？", "若手研究者海外挑戦プログラムの渡航期間は3か月～1年程度"),
+    ("2007年度や2010年度に採択されたWPI拠点は、年間いくら程度まで支援されていた？", "世界トップレベル研究拠点プログラム(WPI)の支援規模は、資料の注記によれば「2007, 2010年度採択拠点は～14億円/年程度」"),
+    ("国際青少年サイエンス交流事業の初年度はいつ？", "国際青少年サイエンス交流事業の事業開始時期は平成26年度"),
+    ("令和3年度にSICORPで走っていた課題はいくつ？", "戦略的国際共同研究プログラム(SICORP)の件数は26か国59件"),
+    ("流動モード促進事業に1件採択されたら、どのくらいの額の支援が受けられますか", "国際頭脳循環に参入する若手研究者の新たな流動モードの促進の支援額は2百万円程度/件"),
     # abbreviations in katakana, words in their other spelling
     ("サトレップスって去年より予算いくら減ったの？", "地球規模課題対応国際科学技術協力プログラム(SATREPS)の令和4年度予算額(案)は前年度から50百万円の減少"),
     ("ダブリューピーアイの予算は？", "世界トップレベル研究拠点プログラム(WPI)の令和4年度予算額(案)は6,100百万円"),
