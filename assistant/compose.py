@@ -16,7 +16,7 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from assistant.answer import Answer, detect_lang
-from assistant.facts import asks_for_a_name, asks_share, share_text
+from assistant.facts import asks_for_a_name, asks_share, asks_what_figure_is, share_text
 from assistant.retrieve import Hit, to_citation
 from assistant.words import focus_terms
 from index.fusion import Ranker
@@ -59,6 +59,9 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
             text = (f"「{escape_markdown(unknown)}」は資料に見当たりません。{NOT_FOUND['ja']}" if lang == "ja"
                     else f"The documents do not mention {unknown}.")
             return Answer(text=text, answerable=False, citations=passages[:3], **base)
+    whose = _whose_figure_answer(bot, resolution.question, passages, lang, base, query) if lang == "ja" else None
+    if whose is not None:  # "「1,160百万円」ってなんの予算？": the program and attribute of the fact stating it
+        return whose
     quoted = _quoted_figure_answer(bot, resolution.question, passages, lang, base, query) if lang == "ja" else None
     if quoted is not None:  # "「最大5億円」は直接経費？": the question is about a figure it quotes
         return quoted
@@ -740,6 +743,26 @@ def _figure_after_topic(line: str, units: tuple[str, ...], topics: list[str], *,
 
 
 _QUOTED_FIGURE = re.compile(r"(?:約|最大)?\d[\d,.]*(?:か国\d[\d,.]*)?(?:兆|億|千万|百万|万|千)?(?:円|件|人|名|か国)")
+
+
+def _whose_figure_answer(
+    bot: "Assistant", question: str, passages: list[Citation], lang: str, base: dict, query: "FactQuery | None"
+) -> Answer | None:
+    """"「1,160百万円」ってなんの予算？", "「491人」はどの事業の数字？": say which program's which figure the
+    quoted value is, citing the fact; None unless the question asks that of a figure some facts state."""
+    if not asks_what_figure_is(question) or (query is not None and query.subject_surfaces):
+        return None  # a question naming its program asks something else of the figure ("…の50百万円はどこに計上")
+    for text, facts in bot.facts_index.quoted_facts(question):
+        kinds = list(dict.fromkeys(f.attribute for f in facts))
+        subject = facts[0].subject
+        first = facts[0]
+        cited = _fact_citation(first)
+        label = "・".join(escape_markdown(k) for k in kinds)
+        lead = f"{escape_markdown(subject)}の{label}です。 [1]"  # the figure itself is the user's, quoted below
+        citations = merge_citations([cited], passages)
+        body = "\n".join([lead, "", _quote(cited, lang) + " [1]", "", _references(citations, lang)])
+        return Answer(text=body, answerable=True, citations=citations, facts=[first], **base)
+    return None
 
 
 def _quoted_figure_answer(

@@ -108,7 +108,7 @@ _DIFF_CUES = ("増減", "増加", "減少", "前年度比", "前年比", "対前
               "%増", "%減", "削ら", "削減", "カット", "上積み", "積み増", "開き", "隔たり")
 _DIFF_CUES_EN = ("change", "increase", "decrease", "difference", "grow", "grew", "differ", "compared with the previous",
                  "compared to the previous", "year-on-year", "year on year")
-_COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "小さい", "比較", "上回", "下回", "より", "早い", "遅い", "古い", "新しい",
+_COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "小さい", "多か", "少なか", "大きか", "小さか", "比較", "上回", "下回", "より", "早い", "遅い", "古い", "新しい",
                   "勝る", "勝って", "劣る", "高い", "低い", " vs", "VS", "対比", "先に", "後に", "早く", "遅く",
                   "一番", "いちばん", "最も", "もっとも", "何倍", "倍", "最近", "歴史", "最初", "番目", "順", "何%", "何パーセント", "に占める",
                   "占め", "何割", "割合", "真ん中")
@@ -1320,6 +1320,44 @@ _KIND_WORDS_JA = (("何人", "count"), ("何名", "count"), ("何件", "count"),
 _NAME_QUESTION_WORDS = ("どこ", "どの事業", "どのプログラム", "誰", "だれ", "何という", "どんな", "どういう", "どのよう", "何を", "何が")
 
 
+def _distinctive_figure(text: str) -> bool:
+    """Whether a figure is specific enough to stand for the fact stating it when a question quotes it: an
+    amount of money, or 4+ characters that are not a bare duration ("178人", "昭和57年度"; not "10年", "2年間")."""
+    if not re.search(r"\d", text) or not re.search(r"[^\d,.]", text) or len(text) < 3:
+        return False
+    if "円" in text:
+        return True
+    return len(text) >= 4 and not re.fullmatch(r"\d+(?:年間?|か月|ヶ月|週間|日)", text)
+
+
+def _is_year_only(text: str) -> bool:
+    """"2007年度", "昭和57年度": a year and nothing else."""
+    return bool(re.fullmatch(r"(?:(?:令和|平成|昭和)\d{1,2}|\d{4})年度?", text))
+
+
+# what follows a quoted figure to make it a program's description: "」に始まった事業", "」開始の事業", "の事業"
+_DESCRIBED_BY_FIGURE = re.compile(r"」?(?:に|で|から|開始の|開始|とある|の)?[^、。？?と「」]{0,10}?(?:事業|プログラム|制度)")
+
+# "1,160百万円ってなんの予算？", "「約2,760人」は何の人数？", "「最大5億円」って1件あたり？": what a quoted figure is
+_WHAT_FIGURE_IS = re.compile(
+    r"(?:なん|何)の(?:予算|金額|額|数字|数値|人数|件数|割合|期間|年度|事業|プログラム)|どの(?:事業|プログラム|制度)|何という|"
+    r"何を指|(?:って|とは)(?:なに|何)|どこの|何の|なんの"
+)
+
+
+def asks_what_figure_is(text: str) -> bool:
+    """Whether a question asks what a figure it quotes is (whose, of what), not for a figure.
+
+    Example:
+        >>> asks_what_figure_is("1,160百万円ってなんの予算？"), asks_what_figure_is("1,160百万円と1,826百万円の差は？")
+        (True, False)
+    """
+    text = unicodedata.normalize("NFKC", text)
+    if _has_any(text, _COMPARE_CUES + _SUM_CUES + _DIFF_CUES + ("足す", "足し", "いつ", "何年", "何月")):
+        return False  # "…前年度の予算が多かったのはどの事業？": a compare that names its programs by their figures
+    return bool(_WHAT_FIGURE_IS.search(text))
+
+
 def asks_for_a_name(text: str) -> bool:
     """Whether the question asks where / which / what kind (a name or a place), not a figure."""
     return any(w in text for w in _NAME_QUESTION_WORDS)
@@ -1857,6 +1895,8 @@ class FactsIndex:
         named += [pair for pair in self._listed_names(question, query) if pair not in named]
         if two:
             named += [pair for pair in self.described_names(question, query) if pair not in named]
+        if not asks_what_figure_is(question):
+            named += [pair for pair in self._quoted_names(question, query) if pair not in named]
         if named:  # "国際先導研究と若手研究者の新たな流動モードの促進、…": a second program named loosely
             text = unicodedata.normalize("NFKC", question)
             for surface, name in zip(query.subject_surfaces, query.subjects):
@@ -1905,6 +1945,13 @@ class FactsIndex:
         described = None if which else self._value_owner(question)
         if described is not None:
             return naming(described)
+        quoted = [] if asks_what_figure_is(question) else self._quoted_names(question, query)
+        if which and len(quoted) < 2:
+            quoted = []  # "予算が一番多いのはどの事業？" compares every program, unless figures name the candidates
+        if quoted:  # "「2,422百万円」「265百万円」「3,414百万円」の3つを足すと": the programs those figures are of
+            again = self._with_names(question, quoted)
+            if again.subjects:
+                return again
         if which or _asks_which_member(question):
             group = self._group_piece(question)
             if group is not None:  # that group's members, never every program
@@ -2036,6 +2083,65 @@ class FactsIndex:
     @cached_property
     def _value_lengths(self) -> list[int]:
         return sorted({len(item) for item in self._value_items})
+
+    def _with_names(self, question: str, pairs: Sequence[tuple[str, str]]) -> FactQuery:
+        """The question parsed again with each piece of `pairs` replaced by the subject it stands for."""
+        text = unicodedata.normalize("NFKC", question)
+        for piece, name in pairs:
+            text = text.replace(piece, name, 1)
+        return parse_fact_question(text, self.gazetteer).model_copy(update={"question": question, "subject_surfaces": ()})
+
+    def quoted_facts(self, question: str) -> list[tuple[str, list[Fact]]]:
+        """(value as the question writes it, the facts stating it) for each figure of the question that is
+        the value of facts of one subject ("「1,160百万円」ってなんの予算？", "178人と491人を足すと"),
+        longest first, not overlapping; a figure several subjects state is left out."""
+        q = unicodedata.normalize("NFKC", question)
+        found: list[tuple[int, int, str, list[Fact]]] = []
+        taken = [False] * len(q)
+        for length in self._quoted_lengths:
+            for i in range(len(q) - length + 1):
+                facts = self._quoted_values.get(q[i : i + length])
+                if facts is None or any(taken[i : i + length]):
+                    continue
+                if (i and re.match(r"[\d,.]", q[i - 1])) or re.match(r"[\d,.]", q[i + length : i + length + 1]):
+                    continue  # "1,160百万円" inside "11,160百万円"
+                if len({f.subject for f in facts}) != 1:
+                    continue
+                found.append((i, i + length, q[i : i + length], facts))
+                taken[i : i + length] = [True] * length
+        return [(text, facts) for _, _, text, facts in sorted(found)]
+
+    @cached_property
+    def _quoted_values(self) -> dict[str, list[Fact]]:
+        """Each figure a fact states (its value, also without a leading 約/最大 or a trailing ～) → the facts."""
+        table: dict[str, list[Fact]] = {}
+        for fact in self.facts:
+            if not fact.subject or fact.subject_assignment == UNASSIGNED:
+                continue
+            value = unicodedata.normalize("NFKC", fact.value).strip()
+            value = re.split(r"\s*\(", value)[0] if not value.startswith("(") else value
+            for key in {value, re.sub(r"^(?:約|最大|最小)", "", value), value.rstrip("~～ ")}:
+                if _distinctive_figure(key):
+                    table.setdefault(key, []).append(fact)
+        return table
+
+    @cached_property
+    def _quoted_lengths(self) -> list[int]:
+        return sorted({len(k) for k in self._quoted_values}, reverse=True)
+
+    def _quoted_names(self, question: str, query: FactQuery) -> list[tuple[str, str]]:
+        """(figure, subject) for the figures of the question that stand for a program it does not name
+        ("「1,160百万円」と「1,826百万円」って、いくら違う？" → SICORP and SATREPS)."""
+        q = unicodedata.normalize("NFKC", question)
+        pairs = []
+        for text, facts in self.quoted_facts(question):
+            at = q.find(text)
+            # "昭和57年度に始まった事業": the figure with the words that make it a program's description
+            tail = _DESCRIBED_BY_FIGURE.match(q, at + len(text)) if at >= 0 else None
+            if tail is None and _is_year_only(text) and not re.search(r"開始|始ま|事業期間", q):
+                continue  # "2007年度採択の拠点": a year, not a program's start quoted
+            pairs.append((text + (tail.group() if tail else ""), facts[0].subject))
+        return [(piece, subject) for piece, subject in pairs if subject not in query.subjects]
 
     def _numbered_section(self, question: str) -> str | None:
         """The section a question names by its number ("7.の予算", "7の施策"): the one whose heading the

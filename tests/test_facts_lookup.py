@@ -411,3 +411,18 @@ def test_a_word_written_only_in_the_text_right_after_a_name_still_names_that_pro
     assert other_index.answer("北極域の予算は？").facts[0].value == "4,420百万円"
     bundled = FactsIndex.build([], [normalize_document(load_document(str(CORPUS)))])
     assert not bundled.used_apart("地球規模課題", "地球規模課題対応国際科学技術協力プログラム(SATREPS)")
+
+
+def test_a_quoted_figure_stands_for_the_program_that_states_it(other_index):
+    assert [(text, facts[0].subject) for text, facts in other_index.quoted_facts("「930百万円」はどの事業の予算？")] == [
+        ("930百万円", "深海探査技術開発プログラム")]
+    result = other_index.answer("「930百万円」の事業の前年度予算は？")
+    assert result.answerable and result.facts[0].value == "990百万円"
+
+
+@pytest.mark.parametrize("question", [
+    "5年間で終わるのは？",  # a bare duration is no program's figure
+    "11,250百万円の事業は？",  # 1,250百万円 inside a larger number
+])
+def test_a_figure_too_common_or_cut_from_another_names_no_program(other_index, question):
+    assert other_index.quoted_facts(question) == []
