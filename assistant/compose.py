@@ -65,7 +65,8 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
     quoted = _quoted_figure_answer(bot, resolution.question, passages, lang, base, query) if lang == "ja" else None
     if quoted is not None:  # "「最大5億円」は直接経費？": the question is about a figure it quotes
         return quoted
-    if query is not None and query.is_figure_question and len(query.subjects) == 1 and _needs_two(resolution.question):
+    if (query is not None and query.is_figure_question and len(query.subjects) == 1 and len(query.fiscal_years) < 2
+            and (_needs_two(resolution.question) or _share_of_budget(resolution.question, query))):
         one = lookup_facts(bot, query, hits)
         part = _named_part(bot, resolution.question, one, lang, passages, base) if one.answerable and lang == "ja" else None
         if part is not None:  # "Aの事務経費は事業経費の何%？": a part of A's own breakdown, not a second program
@@ -73,7 +74,7 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
         if one.answerable and one.listing and len(one.facts) == 2:  # two types of one program ("コアチーム型と加速型")
             return _fact_answer(one, passages, lang, base)
         # "AとB、どちらが多い？" with only A recognized: one program's figure would not answer it
-        text = (f"比較の相手を資料の事業名として特定できませんでした（特定できたのは「{escape_markdown(query.subjects[0])}」のみ）。"
+        text = (f"もう一方の事業を資料の事業名として特定できませんでした（特定できたのは「{escape_markdown(query.subjects[0])}」のみ）。"
                 "事業名を資料の表記で指定してください。" if lang == "ja"
                 else f"Only one of the programs to compare could be identified ({query.subjects[0]}); please name the other as the documents do.")
         return Answer(text=text + "\n\n" + _references(passages[:3], lang), answerable=False, citations=passages[:3], **base)
@@ -132,9 +133,19 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
 _TWO_CUES = re.compile(
     r"どちら|どっち|何倍|の何%|の何パーセント|に占める|を占め|上回|下回|より(?:多|少|大き|小さ|早|遅|新し|古)|"
     r"[と、].{0,30}(?:多い|少ない|大きい|小さい|早い|遅い|新しい|古い)のは|"
+    r"[^\d年度]と.{0,40}(?:合わせ|合計|足す|足し|総額)|"
     r"\bwhich (?:is|has|one|program)\b|\bthan\b|\bcompared (?:to|with)\b",
     re.IGNORECASE,
 )
+
+
+def _share_of_budget(question: str, query: "FactQuery") -> bool:
+    """"138億円のうち、…6事業の分は何%？": a share of one program's budget needs the part too (a change over the
+    year, "前年度比で何%", is the program's own)."""
+    q = unicodedata.normalize("NFKC", question)
+    shares = asks_share(q) or bool(re.search(r"何%|何パーセント|何割|割合", q))
+    budget = query.attribute == "予算額" and bool(re.search(r"予算|金額|億円|百万円|経費", q))  # said, not carried over
+    return budget and shares and not re.search(r"前年|去年|昨年|伸び|増|減|率", q)
 
 
 def _needs_two(question: str) -> bool:
@@ -474,7 +485,7 @@ _GENERIC_QUESTION_WORDS = {
     "全部", "増加額", "減少額", "増加", "減少", "増減", "比較", "前年", "規模感", "程度", "くらい", "ぐらい", "大体",
     "総額", "総計", "全体", "うち", "多く", "そもそも", "それぞれ", "各々", "両方", "課題", "措置", "だいたい", "大体", "ダメ", "だめ", "以上", "以下", "割以上", "予算措置", "西暦", "規模", "予算規模", "予算案", "施策", "施策全体", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
     "番目", "順番", "真ん中", "中間", "最多", "最少", "トップ", "いちばん", "もっとも", "者数", "ほう", "円増", "円減", "人増", "人減", "最長", "最短", "まで", "資料", "記載",
-    "確認", "質問", "念のため", "恐縮", "記事", "参考", "ざっくり",
+    "確認", "質問", "念のため", "恐縮", "記事", "参考", "ざっくり", "ページ目", "ページ", "見出し", "個別",
 } | set(FUNDING_AGENCIES)
 
 
@@ -528,6 +539,10 @@ def _content_text(bot: "Assistant", question: str) -> str:
     q = unicodedata.normalize("NFKC", question)
     matches = bot.facts_index.gazetteer.match(q)
     spans = [(m.start, m.end) for m in matches]
+    for m in matches:  # "SICORP（相手国との共同公募のやつ）": words in brackets right after a name describe it
+        aside = re.match(r"\s*\([^()]{1,40}\)", q[m.end :])
+        if aside:
+            spans.append((m.end, m.end + aside.end()))
     spans += [(y.start, y.end) for y in find_years(q)]
     if all(m.kind == "partial" for m in matches):
         for term in focus_terms(q):  # a loose name ("流動モード促進") names the program, like an exact one

@@ -78,7 +78,7 @@ ATTRIBUTE_CUES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("支援期間", ("支援期間", "何年間", "何か月", "何ヶ月", "期間"), ("period", "duration", "how long", "length", "how many years")),
     ("支援件数", ("支援件数", "採択件数", "採択数", "何件", "件数", "課題数", "何課題", "課題はいくつ"), ("number of projects", "how many projects", "projects", "grants awarded")),
     ("支援額", ("支援額", "助成額", "1件あたり", "1件当たり", "1課題あたり", "1課題当たり", "拠点あたり", "拠点当たり", "支援規模",
-             "支援金額", "いくら支援", "1件につき", "1件いくら", "件あたり", "1件で", "1課題につき", "1件採択", "程度まで支援",
+             "支援金額", "いくら支援", "1件につき", "1件いくら", "件あたり", "1件で", "1課題につき", "1件採択", "程度まで支援", "1課題に", "課題に年", "1件に",
              "までの支援", "額の支援"),
      ("per project", "grant amount", "support amount", "funding per", "award amount", "grant size", "each project", "per grant",
       "each grant", "one project", "a single project", "per-project")),
@@ -272,7 +272,9 @@ def _cued_attribute(text: str) -> str | None:
     return None
 
 
-def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str | None = None) -> FactQuery:
+def parse_fact_question(
+    question: str, gazetteer: Gazetteer, reference_year: str | None = None, *, subjects: tuple[str, ...] | None = None,
+) -> FactQuery:
     """Read a question as a figure query.
 
     Args:
@@ -280,6 +282,8 @@ def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str
         gazetteer: the subjects of the collection (`ingest.gazetteer.build_gazetteer`).
         reference_year: the fiscal year relative words (前年度, last year) count from; when None they are
             kept as `year_offset` and resolved against the facts.
+        subjects: the subjects, when the caller found some the gazetteer cannot (a loose name); the names
+            the gazetteer matches are still kept out of the attribute words.
 
     Example:
         >>> q = parse_fact_question("では前年度は何億円？", Gazetteer(), reference_year="令和4年度")
@@ -291,8 +295,8 @@ def parse_fact_question(question: str, gazetteer: Gazetteer, reference_year: str
     matches = [m for m in gazetteer.match(q)]
     exact = [m for m in matches if m.kind != "partial" or _strong_partial(m)]
     matches = sorted(exact or matches, key=lambda m: m.start)
-    subjects = tuple(m.name for m in matches)
-    surfaces = tuple(m.surface for m in matches)
+    surfaces = tuple(m.surface for m in matches) if subjects is None else ()
+    subjects = tuple(m.name for m in matches) if subjects is None else subjects  # given: some named loosely
     # Words naming the subject must not be read as attribute cues ("事業開始" inside a name is rare, but
     # "…交流事業" contains no cue while "海外派遣" could); blank them out first.
     rest = q
@@ -1320,6 +1324,11 @@ _KIND_WORDS_JA = (("何人", "count"), ("何名", "count"), ("何件", "count"),
 _NAME_QUESTION_WORDS = ("どこ", "どの事業", "どのプログラム", "誰", "だれ", "何という", "どんな", "どういう", "どのよう", "何を", "何が")
 
 
+def _without_inner_no(text: str) -> str:
+    """`text` with each の between two name characters dropped ("外国人研究者の招へい事業" → "外国人研究者招へい事業")."""
+    return re.sub(r"(?<=[\u4e00-\u9fff\u30a0-\u30ff])の(?=[\u4e00-\u9fff\u30a0-\u30ff])", "", text)
+
+
 def _distinctive_figure(text: str) -> bool:
     """Whether a figure is specific enough to stand for the fact stating it when a question quotes it: an
     amount of money, or 4+ characters that are not a bare duration ("178人", "昭和57年度"; not "10年", "2年間")."""
@@ -1882,6 +1891,12 @@ class FactsIndex:
         query = parse_fact_question(question, self.gazetteer)
         if not query.subjects:
             return self._read_unnamed(question, query)
+        return self._with_every_name(question, query)
+
+    def _with_every_name(self, question: str, query: FactQuery) -> FactQuery:
+        """A query naming a subject, completed with what else the question names: the section as the
+        whole of a share, a group's members, and second programs named loosely, by a list, a description,
+        a quoted figure, or with an の inside."""
         text = unicodedata.normalize("NFKC", question)
         whole = self._whole_as_second(text, query)
         if whole is not None:
@@ -1907,12 +1922,32 @@ class FactsIndex:
             again = parse_fact_question(text, self.gazetteer).model_copy(update={"question": question, "subject_surfaces": ()})
             if len(again.subjects) > len(query.subjects):
                 return self._without_container(again)
+        if two:  # "地球規模課題の国際協力のプログラムと外国人研究者の招へい事業": names written with の inside
+            joined = _without_inner_no(unicodedata.normalize("NFKC", question))
+            exact = {m.name for m in self.gazetteer.match(joined) if m.kind != "partial"}
+            if len(exact - set(query.subjects)) >= 1 and len(exact | set(query.subjects)) > len(query.subjects):
+                again = parse_fact_question(joined, self.gazetteer)
+                subjects = tuple(dict.fromkeys([*query.subjects, *again.subjects]))  # a loose name is not in `joined`
+                if len(subjects) > len(query.subjects):
+                    again = parse_fact_question(joined, self.gazetteer, subjects=subjects)
+                    return self._without_container(again.model_copy(update={"question": question, "subject_surfaces": ()}))
         return self._without_container(query)
 
     def _without_container(self, query: FactQuery) -> FactQuery:
         """"育成等のうちJSPSの3事業（A・B・C）の合計": a group named with two or more of its members only
-        says where they stand; it is not one more figure to add (a share of it is another matter)."""
+        says where they stand; it is not one more figure to add (a share of it is another matter).
+        "SICORP・SATREPSと、育成等の見出しの3事業": a group said to stand for its programs is its members."""
         text = unicodedata.normalize("NFKC", query.question)
+        if len(query.subjects) >= 2 and _MEMBERS_CUE.search(text):
+            expanded: list[str] = []
+            for name in query.subjects:
+                entry = self._entries.get(name)
+                named_members = sum(1 for m in entry.members if m in query.subjects) if entry is not None else 0
+                # a group whose members the question lists ("育成等のうち3事業（A・B・C）") is not expanded
+                expand = entry is not None and entry.kind == "group" and entry.members and named_members < 2
+                expanded += list(entry.members) if expand else [name]
+            if len(expanded) > len(query.subjects):
+                return query.model_copy(update={"subjects": tuple(dict.fromkeys(expanded)), "subject_surfaces": ()})
         if asks_share(text) or _asks_ratio(text):
             return query
         containers = {
@@ -1959,7 +1994,8 @@ class FactsIndex:
         loose = (loose_subject(question, self._names, self._names_by_char, self.used_apart)
                  or self._name_without_no(question) or self._three_character_piece(question))
         if loose is not None:
-            return self._members_of_named_group(naming(loose)) or naming(loose)
+            one = naming(loose)
+            return self._members_of_named_group(one) or self._with_every_name(question, one)
         described = self.described_names(question, query)
         if described and not which:  # "博士課程の学生を海外に送り出すプログラムの予算は？"
             text = unicodedata.normalize("NFKC", question)
@@ -2020,6 +2056,10 @@ class FactsIndex:
         over `programs` (a group's members)."""
         if programs is None:
             programs = tuple(e.name for e in self.gazetteer.entries if e.kind == "program")
+            page = re.search(r"(\d+)\s*(?:ページ目|ページ|頁|枚目)", unicodedata.normalize("NFKC", query.question))
+            if page:  # "1ページ目の6事業を予算の大きい順に": the programs with figures on that page
+                on_page = {f.subject for f in self.facts if f.citation.page == int(page.group(1))}
+                programs = tuple(p for p in programs if p in on_page) or programs
         if len(programs) < 2:
             return query
         text = unicodedata.normalize("NFKC", query.question)
@@ -2033,7 +2073,7 @@ class FactsIndex:
         """A name written with an の inside ("外国人研究者の招へい"): the one subject the question names once
         the の between two words is dropped."""
         text = unicodedata.normalize("NFKC", question)
-        joined = re.sub(r"(?<=[\u4e00-\u9fff\u30a0-\u30ff])の(?=[\u4e00-\u9fff\u30a0-\u30ff])", "", text)
+        joined = _without_inner_no(text)
         if joined == text:
             return None
         names = {m.name for m in self.gazetteer.match(joined) if m.kind != "partial"}
