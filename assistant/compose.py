@@ -152,7 +152,8 @@ def _needs_two(question: str) -> bool:
     """Whether the question compares two named things ("AとB、どちらが多い？", "AはBの何倍？") — as
     opposed to a change over the year, which needs one ("前年度より多い？")."""
     q = unicodedata.normalize("NFKC", question)
-    if re.search(r"前年度?(?:より|と比べ|から|比|の何倍|の何%)|去年より|昨年より|previous year|last year", q, re.IGNORECASE):
+    if re.search(r"前年度?(?:より|と比べ|から|比|の何倍|の何%)|去年より|昨年より|伸び率|増加率|減少率|対前年|previous year|last year",
+                 q, re.IGNORECASE):
         return False
     return bool(_TWO_CUES.search(q))
 
@@ -486,6 +487,7 @@ _GENERIC_QUESTION_WORDS = {
     "総額", "総計", "全体", "うち", "多く", "そもそも", "それぞれ", "各々", "両方", "課題", "措置", "だいたい", "大体", "ダメ", "だめ", "以上", "以下", "割以上", "予算措置", "西暦", "規模", "予算規模", "予算案", "施策", "施策全体", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
     "番目", "順番", "真ん中", "中間", "最多", "最少", "トップ", "いちばん", "もっとも", "者数", "ほう", "円増", "円減", "人増", "人減", "最長", "最短", "まで", "資料", "記載",
     "確認", "質問", "念のため", "恐縮", "記事", "参考", "ざっくり", "ページ目", "ページ", "見出し", "個別",
+    "会議資料", "報告書", "下書き", "説明", "ウエート", "ウェイト", "比重", "先輩格",
 } | set(FUNDING_AGENCIES)
 
 
@@ -551,6 +553,8 @@ def _content_text(bot: "Assistant", question: str) -> str:
     for clause, _ in bot.facts_index.described_names(q):  # "…を送り出す制度": it names the program, like its name
         spans.append((q.find(clause), q.find(clause) + len(clause)))
     spans += [(m.start(), m.end()) for m in _NEGATED.finditer(q)]
+    # "前年度の時点では": the year picks the fact; 時点 only says it is a year (not "何月末時点", which asks a date)
+    spans += [(m.start(), m.end()) for m in re.finditer(r"(?<=年度)の?時点|(?<=前年)の?時点|(?<=去年)の?時点", q)]
     for start, end in spans:
         q = q[:start] + "、" * (end - start) + q[end:]
     return q

@@ -108,14 +108,14 @@ _DIFF_CUES = ("増減", "増加", "減少", "前年度比", "前年比", "対前
               "%増", "%減", "削ら", "削減", "カット", "上積み", "積み増", "開き", "隔たり")
 _DIFF_CUES_EN = ("change", "increase", "decrease", "difference", "grow", "grew", "differ", "compared with the previous",
                  "compared to the previous", "year-on-year", "year on year")
-_COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "小さい", "多か", "少なか", "大きか", "小さか", "比較", "上回", "下回", "より", "早い", "遅い", "古い", "新しい",
+_COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "小さい", "多か", "少なか", "大きか", "小さか", "古く", "先輩", "後発", "比較", "上回", "下回", "より", "早い", "遅い", "古い", "新しい",
                   "勝る", "勝って", "劣る", "高い", "低い", " vs", "VS", "対比", "先に", "後に", "早く", "遅く",
                   "一番", "いちばん", "最も", "もっとも", "何倍", "倍", "最近", "歴史", "最初", "番目", "順", "何%", "何パーセント", "に占める",
                   "占め", "何割", "割合", "真ん中")
 _COMPARE_CUES_EN = ("which", "larger", "bigger", "more", "less", "smaller", "compare", "greater", "higher", "lower", "earlier", "older",
                      "largest", "smallest", "times")
 _TIME_COMPARE_CUES = ("早い", "遅い", "古い", "新しい", "先に", "後に", "早く", "遅く", "最近", "最新", "歴史", "最初", "何年前", "何年後",
-                      "前から", "からある")
+                      "前から", "からある", "古く", "先輩", "老舗", "後発", "先発")
 _SHORTFALL_CUES = ("足りな", "不足", "まかなえ", "賄え", "届か")  # "Aの予算でBとCをまかなえる？": A against B + C
 _TIME_COMPARE_CUES_EN = ("older", "oldest", "earlier", "earliest", "newer", "newest", "more recent", "most recent", "first", "later")
 _SUM_CUES = ("合計", "合わせ", "あわせ", "総額", "総計", "全部で", "合算", "計で", "足すと", "の和", "和は")
@@ -880,7 +880,8 @@ def _compare_changes(
 def _asks_change(question: str) -> bool:
     q = unicodedata.normalize("NFKC", question)
     return any(cue in q for cue in ("増加額", "減少額", "増減", "増えた", "減った", "伸び", "前年度から", "前年度比", "前年度と比べ", "変わ",
-                                    "増加率", "減少率", "増額", "減額"))
+                                    "増加率", "減少率", "増額", "減額", "据え置", "横ばい", "増えな", "減らな", "増えて", "減って")) or bool(
+        re.search(r"前年度?より.{0,8}(?:増|減|伸|変)", q))
 
 
 def _number(value: float) -> str:
@@ -1529,15 +1530,36 @@ def _changes_lead(result: FactResult, unit: str | None, lang: str) -> str:
     if len(result.changes) == 2 and _CHANGE_GAP.search(q):
         return _change_gap_sentence(result, amount, items, unit, lang)
     ranking = _has_any(q, ("大き", "小さ", "多", "少な", "一番", "いちばん", "最も"))
+    if re.search(r"(?:増えても|減っても)(?:い)?ない|変わら|変わってい?な|変化(?:が|は)?な", q) and not ranking:
+        pass  # "減ってもいないし増えてもいない": the unchanged ones, below
+    elif re.search(r"(?:据え置|横ばい|同額)[^。？?]{0,8}(?:ていない|てない|ではない|じゃない)", q) and not ranking:
+        changed = [s for s, y, _ in result.changes if y]  # "据え置きになっていないのは": the changed ones
+        names = "、".join(_subject_label(result, s, lang) for s in changed)
+        if not changed:
+            return f"いずれも前年度と同額です。（{items}）" if ja else f"None changed. ({items})"
+        return f"前年度から変わったのは{names}です。（{items}）" if ja else f"Changed from the previous year: {names}. ({items})"
+    elif re.search(r"(?:増え|伸び)(?:なかった|ていない|てない)|増加していない", q) and not ranking:
+        picked = [s for s, y, _ in result.changes if y <= 0]  # "増えなかったほう": not increased
+        names = "、".join(_subject_label(result, s, lang) for s in picked)
+        if not picked:
+            return f"いずれも前年度より増えています。（{items}）" if ja else f"All increased. ({items})"
+        return f"前年度より増えなかったのは{names}です。（{items}）" if ja else f"Not increased: {names}. ({items})"
+    elif re.search(r"減ら(?:なかった|ない)|減っていない|減ってない|減少していない", q) and not ranking:
+        picked = [s for s, y, _ in result.changes if y >= 0]
+        names = "、".join(_subject_label(result, s, lang) for s in picked)
+        if not picked:
+            return f"いずれも前年度より減っています。（{items}）" if ja else f"All decreased. ({items})"
+        return f"前年度より減らなかったのは{names}です。（{items}）" if ja else f"Not decreased: {names}. ({items})"
     for cues, keep, word_ja, word_en in ((("減っ", "減少", "減額", "減ら"), lambda y: y < 0, "減った", "decreased"),
                                         (("増え", "増加", "増額", "増や"), lambda y: y > 0, "増えた", "increased")):
-        if _has_any(q, cues) and not ranking:
+        if _has_any(q, cues) and not ranking and not re.search(r"(?:増えても|減っても)(?:い)?ない", q):
             picked = [s for s, y, _ in result.changes if keep(y)]
             if not picked:
                 return f"前年度より{word_ja}ものはありません。（{items}）" if ja else f"None {word_en}. ({items})"
             names = "、".join(_subject_label(result, s, lang) for s in picked)
             return f"前年度より{word_ja}のは{names}です。（{items}）" if ja else f"{names} {word_en}. ({items})"
-    if re.search(r"変わらな|変わってい?な|変化(?:が|は)?な|同額|据え置|横ばい", q) and not ranking:  # "変わらなかったのは": the unchanged ones
+    if re.search(r"変わらな|変わってい?な|変化(?:が|は)?な|同額|据え置|横ばい|(?:増えても|減っても)(?:い)?ない", q) and not ranking:
+        # "変わらなかったのは": the unchanged ones
         same = [s for s, y, _ in result.changes if not y]
         if not same:
             return f"前年度と同額のものはありません。（{items}）" if ja else f"All changed. ({items})"
