@@ -169,6 +169,8 @@ class FactQuery(_Frozen):
     # each subject's own (fiscal_year, year_offset), when the question gives two programs different years
     # ("SICORPの令和4年度予算と、SATREPSの前年度予算"); empty when one year holds for all
     subject_years: tuple[tuple[str | None, int | None], ...] = ()
+    # the whole (a section or group) the sum of `subjects` is asked as a share of ("SICORPとSATREPSで全体の何割")
+    share_of: str | None = None
 
 
 class FactResult(_Frozen):
@@ -615,6 +617,8 @@ def lookup(
     if query.every_program and query.fiscal_year is None and query.year_offset is None and (query.attribute or "予算額") == "予算額":
         # every program's budget of one year (the collection's), never one program's other kind of budget
         query = query.model_copy(update={"fiscal_year": index_year if index_year is not None else _reference_year(facts)})
+    if query.share_of is not None:
+        return _sum_as_share(query, facts, by_subject, index_year)
     if op in (FactOperation.COMPARE, FactOperation.SUM) and len(query.subjects) >= 2 and _asks_change(query.question):
         return _compare_changes(query, facts, by_subject, index_year)  # a SUM of changes is their total
 
@@ -877,6 +881,24 @@ def _compare_changes(
                       new_subjects=tuple(new))
 
 
+def _sum_as_share(
+    query: FactQuery, facts: Sequence[Fact], by_subject: Mapping[str, Sequence[Fact]] | None, index_year: str | None,
+) -> FactResult:
+    """"SICORPとSATREPSで全体の何割？": the programs' total over the whole's figure, every figure cited."""
+    whole = query.share_of
+    part = lookup(query.model_copy(update={"share_of": None, "operation": FactOperation.SUM}), facts, by_subject, index_year)
+    if not part.answerable or part.derived_yen is None or whole is None:
+        return part.model_copy(update={"query": query}) if not part.answerable else FactResult(query=query, missing="operation")
+    own = by_subject.get(whole, facts) if by_subject is not None else facts
+    ranked, missing = _best(query.model_copy(update={"subjects": (whole,), "operation": FactOperation.LOOKUP, "share_of": None}),
+                            own, whole, index_year)
+    if not ranked or not ranked[0].amount_yen:
+        return FactResult(query=query, facts=part.facts, missing=missing or "attribute", missing_subject=whole)
+    ratio = part.derived_yen / ranked[0].amount_yen
+    return FactResult(query=query, facts=(*part.facts, ranked[0]), answerable=True, derived_yen=part.derived_yen,
+                      derived_text=part.derived_text, ratio=ratio)
+
+
 def _asks_change(question: str) -> bool:
     q = unicodedata.normalize("NFKC", question)
     return any(cue in q for cue in ("増加額", "減少額", "増減", "増えた", "減った", "伸び", "前年度から", "前年度比", "前年度と比べ", "変わ",
@@ -1068,6 +1090,8 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
         if pct and _asks_percent(q.question):
             return f"The {label} of {subject} changed by {pct} over the previous year. ({word} of {amount})" + basis
         return f"The {label} of {subject} is {word} of {amount} over the previous year" + (f" ({pct})" if pct else "") + "." + basis
+    if q.share_of is not None and result.ratio is not None:
+        return _share_of_whole_sentence(result, unit, lang)
     if result.against_total:
         return _against_total_sentence(result, unit, lang)
     if q.operation is FactOperation.SUM and result.changes:  # "合計では前年度よりいくら増えた？"
@@ -1585,6 +1609,20 @@ def _changes_lead(result: FactResult, unit: str | None, lang: str) -> str:
             else f"The {word} change over the previous year is {name}'s, {amount(subject, yen)}. ({items})")
 
 
+def _share_of_whole_sentence(result: FactResult, unit: str | None, lang: str) -> str:
+    """"SICORPとSATREPSの合計（2,986百万円）は…全体（138億円）の約21.6%です": the share first, then every figure."""
+    ja = lang == "ja"
+    *parts, whole = result.facts
+    total = format_amount(int(result.derived_yen or 0), unit or _common_unit(parts))
+    share = share_text(result.ratio or 0.0, result.query.question) if ja else f"{(result.ratio or 0.0) * 100:.1f}%"
+    names = ("・" if ja else ", ").join(_subject_label(result, f.subject, lang) for f in parts)
+    whole_name = _subject_label(result, whole.subject, lang)
+    items = ("、" if ja else "; ").join(f"{_subject_label(result, f.subject, lang)} {_value_text(f, unit, False, lang=lang)}" for f in parts)
+    if ja:
+        return f"{names}の合計{total}は、{whole_name}（{whole.value}）の{share}です。（内訳: {items}）"
+    return f"Together {names} ({total}) are {share} of {whole_name} ({whole.value}). ({items})"
+
+
 def _against_total_sentence(result: FactResult, unit: str | None, lang: str) -> str:
     """"Aは、B・Cの合計より1,951人多い": the difference first, then the total and every figure."""
     ja = lang == "ja"
@@ -1912,8 +1950,28 @@ class FactsIndex:
         `subject_surfaces` stays empty, so the answer says how it read the question."""
         query = parse_fact_question(question, self.gazetteer)
         if not query.subjects:
-            return self._read_unnamed(question, query)
-        return self._with_every_name(question, query)
+            return self._as_share_of_whole(self._read_unnamed(question, query))
+        return self._as_share_of_whole(self._with_every_name(question, query))
+
+    def _as_share_of_whole(self, query: FactQuery) -> FactQuery:
+        """"SICORPとSATREPSで、国際展開全体138億円の何割？": two or more programs and the section (or a group,
+        when no section is named) they belong to, asked as a share: their total over the whole."""
+        text = unicodedata.normalize("NFKC", query.question)
+        if query.share_of is not None or not (asks_share(text) or re.search(r"何%|何パーセント|何割|割合|占め", text)):
+            return query
+        subjects = list(query.subjects)
+        if len(self._sections) == 1 and self._sections[0] not in subjects and _WHOLE_RE.search(text):
+            subjects.append(self._sections[0])  # "全体の何割": the one section the documents total
+        kinds = {name: (self._entries[name].kind if name in self._entries else "program") for name in subjects}
+        wholes = [n for n in subjects if kinds[n] == "section"] or [n for n in subjects if kinds[n] == "group"]
+        if len(wholes) != 1:
+            return query
+        parts = [n for n in subjects if n != wholes[0] and kinds[n] == "program"]
+        if len(parts) < 2:
+            return query
+        return query.model_copy(update={"subjects": tuple(parts), "subject_surfaces": (), "share_of": wholes[0],
+                                        "operation": FactOperation.SUM, "attribute": query.attribute or "予算額",
+                                        "is_figure_question": True})
 
     def _with_every_name(self, question: str, query: FactQuery) -> FactQuery:
         """A query naming a subject, completed with what else the question names: the section as the
