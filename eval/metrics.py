@@ -359,7 +359,23 @@ def is_faithful(answer_text: str, cited_passages: Iterable[str]) -> bool:
     # Rarer derivations, tried only for what is still unexplained: one amount against the total of up to
     # three others ("AはB・Cの合計より564百万円少ない"), and a total change over three programs.
     local = [_signed_differences(amount_values(passage)) for passage in cited_passages_list] if missing else []
-    return all(_against_a_total(m, cited, sums_of_three) or _three_changes(m, local) for m in missing)
+    return all(_against_a_total(m, cited, sums_of_three) or _three_changes(m, local) or _total_of_its_parts(m, answer_text, cited)
+               for m in missing)
+
+
+def _total_of_its_parts(amount: "AmountValue", answer_text: str, cited: set) -> bool:
+    """Whether `amount` is the sum of every other amount the answer states, each of them cited: a total
+    with its whole breakdown (six programs' budgets added up), however many parts it has.
+
+    Example:
+        >>> from decimal import Decimal
+        >>> total = parse_amount("10百万円")
+        >>> _total_of_its_parts(total, "合計10百万円（内訳: 1百万円、2百万円、3百万円、4百万円）",
+        ...                     amount_values("1百万円 2百万円 3百万円 4百万円"))
+        True
+    """
+    parts = [a for a in (parse_amount(x) for x in find_amounts(answer_text)) if a.unit == amount.unit and a != amount]
+    return len(parts) >= 2 and all(p in cited for p in parts) and sum(p.value for p in parts) == amount.value
 
 
 def _against_a_total(amount: "AmountValue", cited: set, sums_of_three: dict) -> bool:

@@ -282,3 +282,12 @@ def test_spread_subset_covers_the_whole_file():
     questions = [Question(qid=f"q{i}", question="梅雨とは？", gold_pid=i) for i in range(100)]
     assert [q.qid for q in spread_subset(questions, 4)] == ["q0", "q25", "q50", "q75"]
     assert len(spread_subset(questions, None)) == 100
+
+
+def test_a_total_with_its_whole_cited_breakdown_is_faithful_however_many_parts():
+    parts = ["A 2,422百万円", "B 3,414百万円", "C 265百万円", "D 1,160百万円", "E 1,826百万円", "F 1,371百万円"]
+    answer = ("合計は10,458百万円（104.58億円）です。（内訳: A 2,422百万円、B 3,414百万円、C 265百万円、"
+              "D 1,160百万円、E 1,826百万円、F 1,371百万円）")
+    assert metrics.is_faithful(answer, parts)
+    assert not metrics.is_faithful(answer.replace("10,458百万円（104.58億円）", "10,459百万円"), parts)  # off by one
+    assert not metrics.is_faithful(answer.replace("F 1,371百万円）", "F 1,371百万円、G 5百万円）"), parts)  # a part not cited
