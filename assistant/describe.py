@@ -50,6 +50,7 @@ def program_lines(
         for page in doc.pages or ():
             text = doc.text[page.start : page.end]
             page_lines = [ln for ln in text.split("\n") if ln.strip()]
+            on_page = sorted({n for ln in page_lines for n in ordered.named_in(unicodedata.normalize("NFKC", ln))})
             budget_headings = {h for ln in page_lines if "予算" in ln and (h := _heading_of(ln, ordered)) is not None}
             # a page whose one budget heading is a program's is that program's page, from its first line
             heading_run: list[str] = list(budget_headings) if len(budget_headings) == 1 else []
@@ -64,7 +65,7 @@ def program_lines(
                         profiles[heading].append((line.strip(), 1.0))
                         continue
                     run_open = False
-                    for name, weight in _line_owners(line, ordered, stated, heading_run, forms):
+                    for name, weight in _line_owners(line, ordered, stated, heading_run, forms, on_page):
                         profiles[name].append((line.strip(), weight))
     return profiles
 
@@ -127,10 +128,12 @@ def _heading_of(line: str, ordered: _Forms) -> str | None:
 
 def _line_owners(
     line: str, ordered: _Forms, stated: set[str], heading_run: Sequence[str],
-    forms: Mapping[str, Sequence[str]],
+    forms: Mapping[str, Sequence[str]], on_page: Sequence[str] = (),
 ) -> list[tuple[str, float]]:
     """Who a line is about: the one program it names; else the one program its block's facts belong to;
-    else the headings it stands under (the one whose name it echoes most, or all at a split weight)."""
+    else the headings it stands under (the one whose name it echoes most, or all at a split weight),
+    unless it echoes another program of its page clearly more ("…海外との青少年交流を促進…" under the
+    heading before 国際青少年サイエンス交流事業's)."""
     text = unicodedata.normalize("NFKC", line)
     named = ordered.named_in(text)
     if len(named) == 1:
@@ -138,6 +141,15 @@ def _line_owners(
     if len(stated) == 1:
         return [(next(iter(stated)), 1.0)]
     run = list(dict.fromkeys(heading_run))
+    if on_page and run:
+        # echoes of the bigrams only one program of the page has in its name ("青少", "少年": not "研究", "若手")
+        bigrams = {name: _bigrams(max(forms[name], key=len)) for name in on_page}
+        line_bigrams = _bigrams(text)
+        own = {name: {b for b in grams if not any(b in bigrams[o] for o in on_page if o != name)} for name, grams in bigrams.items()}
+        echoes = {name: len(own[name] & line_bigrams) for name in on_page}
+        best = max(echoes, key=lambda n: echoes[n])
+        if best not in run and echoes[best] >= 3 and echoes[best] > max(echoes.get(n, 0) for n in run) + 1:
+            return [(best, 1.0)]
     if len(run) <= 1:
         return [(name, 1.0) for name in run]
     echoes = {name: _echo(text, forms[name]) for name in run}
@@ -146,6 +158,10 @@ def _line_owners(
     if best >= 2 and len(leaders) == 1:
         return [(leaders[0], 1.0)]
     return [(name, 1.0 / len(run)) for name in run]
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 def _echo(text: str, forms: Sequence[str]) -> int:

@@ -33,7 +33,7 @@ from itertools import zip_longest
 from pydantic import BaseModel, ConfigDict
 
 from ingest.facts import UNASSIGNED, attribute_detail, canonical_attribute
-from ingest.gazetteer import Gazetteer, build_gazetteer, respellings
+from ingest.gazetteer import Gazetteer, SubjectEntry, build_gazetteer, respellings
 from ingest.models import Document, Fact
 from assistant.answer import detect_lang
 from ingest.units import YEARS_PER_DURATION_UNIT, YEN_UNITS, find_years, fiscal_year_label, parse_money, to_western_year
@@ -1349,6 +1349,13 @@ _KIND_WORDS_JA = (("何人", "count"), ("何名", "count"), ("何件", "count"),
 _NAME_QUESTION_WORDS = ("どこ", "どの事業", "どのプログラム", "誰", "だれ", "何という", "どんな", "どういう", "どのよう", "何を", "何が")
 
 
+def _whole_last(subjects: Sequence[str], entries: Mapping[str, "SubjectEntry"]) -> tuple[str, ...]:
+    """The subjects with a section (the whole a share is of) last: "Xは全体の何%" is X over the whole."""
+    kind = lambda name: entries[name].kind if name in entries else "program"  # noqa: E731
+    ordered = dict.fromkeys(subjects)
+    return tuple([s for s in ordered if kind(s) != "section"] + [s for s in ordered if kind(s) == "section"])
+
+
 def _without_inner_no(text: str) -> str:
     """`text` with each の between two name characters dropped ("外国人研究者の招へい事業" → "外国人研究者招へい事業")."""
     return re.sub(r"(?<=[\u4e00-\u9fff\u30a0-\u30ff])の(?=[\u4e00-\u9fff\u30a0-\u30ff])", "", text)
@@ -1999,7 +2006,11 @@ class FactsIndex:
                     text = text.replace(surface, name, 1)  # would give way to an exact one when parsed again
             for term, name in named:
                 text = text.replace(term, name, 1)
-            again = parse_fact_question(text, self.gazetteer).model_copy(update={"question": question, "subject_surfaces": ()})
+            again = parse_fact_question(text, self.gazetteer)
+            lost = [s for s in query.subjects if s not in again.subjects]  # named loosely: not in `text`
+            if lost:
+                again = parse_fact_question(text, self.gazetteer, subjects=_whole_last([*again.subjects, *lost], self._entries))
+            again = again.model_copy(update={"question": question, "subject_surfaces": ()})
             if len(again.subjects) > len(query.subjects):
                 return self._without_container(again)
         if two:  # "地球規模課題の国際協力のプログラムと外国人研究者の招へい事業": names written with の inside

@@ -80,3 +80,12 @@ def test_the_corpus_answers_for_a_program_it_describes(bundled_bot):
     answer = bundled_bot.ask("開発途上国のニーズに基づき地球規模課題を解決する国際共同研究のプログラムの前年度予算は？")
     first = answer.text.split("\n")[0]
     assert answer.answerable and "1,876百万円" in first and "と解しました" in first  # the reading is stated
+
+
+def test_a_line_echoing_another_programs_own_name_words_goes_to_that_program():
+    # the page states the second program's purpose under the first one's heading (a slide's two columns)
+    text = "◇深海探査技術開発プログラム\n沿岸の防災観測網を整える。\n無人探査機を開発する。\n◇沿岸防災観測事業\n令和5年度から。"
+    forms = {"深海探査技術開発プログラム": ["深海探査技術開発プログラム"], "沿岸防災観測事業": ["沿岸防災観測事業"]}
+    lines = program_lines([_doc(text)], [], forms)
+    assert ("沿岸の防災観測網を整える。", 1.0) in lines["沿岸防災観測事業"]
+    assert ("無人探査機を開発する。", 1.0) in lines["深海探査技術開発プログラム"]  # no other program's words: stays
