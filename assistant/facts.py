@@ -108,7 +108,8 @@ _DIFF_CUES = ("増減", "増加", "減少", "前年度比", "前年比", "対前
               "%増", "%減", "削ら", "削減", "カット", "上積み", "積み増", "開き", "隔たり")
 _DIFF_CUES_EN = ("change", "increase", "decrease", "difference", "grow", "grew", "differ", "compared with the previous",
                  "compared to the previous", "year-on-year", "year on year")
-_COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "小さい", "多か", "少なか", "大きか", "小さか", "古く", "先輩", "後発", "比較", "上回", "下回", "より", "早い", "遅い", "古い", "新しい",
+_COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "小さい", "多か", "少なか", "大きか", "小さか", "古く", "先輩", "後発",
+                 "引き離", "追い抜", "及ば", "に比して", "比較", "上回", "下回", "より", "早い", "遅い", "古い", "新しい",
                   "勝る", "勝って", "劣る", "高い", "低い", " vs", "VS", "対比", "先に", "後に", "早く", "遅く",
                   "一番", "いちばん", "最も", "もっとも", "何倍", "倍", "最近", "歴史", "最初", "番目", "順", "何%", "何パーセント", "に占める",
                   "占め", "何割", "割合", "真ん中")
@@ -820,11 +821,24 @@ def _one_against_sum(query: FactQuery, facts: Sequence[Fact], index_year: str | 
     """"Aの受入人数は、B・Cの新規採用人数の合計より何人多い？": A's figure against the total of the others'
     (the program before "は" stands alone; each side's figure is the one its own words name)."""
     text = unicodedata.normalize("NFKC", query.question)
+    together = re.search(r"(?:合わせ|足し|合計し|あわせ)ても", text)
+    last = text.find(query.subject_surfaces[-1]) if len(query.subject_surfaces) == len(query.subjects) else -1
+    if len(query.subjects) >= 3 and together and last > together.start():
+        # "AとBを合わせても、Cには届かない？": C stands alone against the total of the others
+        sides = ((query.subjects[-1], text[together.end():]),) + tuple((s, text[:together.end()]) for s in query.subjects[:-1])
+        return _against_sides(query.model_copy(update={"subjects": (query.subjects[-1], *query.subjects[:-1])}), sides, facts, index_year)
     second = text.find(query.subject_surfaces[1]) if len(query.subject_surfaces) == len(query.subjects) else -1
     cut = second if second > 0 else text.find("は")
     if len(query.subjects) < 3 or cut <= 0:
         return FactResult(query=query, missing="operation")
     sides = ((query.subjects[0], text[:cut]),) + tuple((s, text[cut:]) for s in query.subjects[1:])
+    return _against_sides(query, sides, facts, index_year)
+
+
+def _against_sides(
+    query: FactQuery, sides: Sequence[tuple[str, str]], facts: Sequence[Fact], index_year: str | None,
+) -> FactResult:
+    """The lone side's figure (first) against the total of the others', each side's figure the one its words name."""
     chosen: list[Fact] = []
     for subject, words in sides:
         years = [y for y in find_years(words) if y.fiscal or not y.text.endswith("年")]
@@ -1452,7 +1466,7 @@ def _asks_percent(question: str) -> bool:
 
 def _asks_difference(question: str) -> bool:
     q = unicodedata.normalize("NFKC", question).lower()
-    return any(cue in q for cue in ("差", "違", "上回", "下回", "足りな", "不足", "開き", "隔たり", "difference", "how much more", "how much larger", "how much bigger",
+    return any(cue in q for cue in ("差", "違", "上回", "下回", "足りな", "不足", "開き", "隔たり", "引き離", "difference", "how much more", "how much larger", "how much bigger",
                                     "how many more", "how many fewer", "how much less", "how much smaller")) or bool(
         re.search(r"(?:いくら|どれだけ|どのくらい|どれくらい|何百万円|何億円|何人|何件).{0,3}(?:少な|多|大き|小さ)|あと(?:いくら|どれ|何)", q)
     )
@@ -1461,7 +1475,7 @@ def _asks_difference(question: str) -> bool:
 def asks_share(question: str) -> bool:
     """"AはBの何%", "Bに占めるAの割合", "what percentage of B": one figure as a share of another."""
     q = unicodedata.normalize("NFKC", question).lower()
-    return bool(re.search(r"の何%|の何パーセント|占める|を占め|の割合|何割|what percentage of|what share of|what fraction of", q))
+    return bool(re.search(r"の何%|の何パーセント|占める|を占め|の割合|何割|のうち.{0,30}何(?:%|パーセント)|what percentage of|what share of|what fraction of", q))
 
 
 # "Bの分を除くと", "差し引くと": one figure less another
@@ -1837,6 +1851,8 @@ def loose_subject(
     by_char = by_char if by_char is not None else names_by_char(names)
     found: set[str] = set()
     for term in focus_terms(question):
+        if _acted_on(question, term):
+            continue  # "国際頭脳循環への参画を牽引する": a topic the question acts on, not a program's name
         matched = set(_resembling(term, names, by_char, min_core=4))
         if len(matched) == 1 and not (used_apart and used_apart(term, next(iter(matched)))):
             found |= matched  # a word several names share ("若手研究者") points at none of them
@@ -1875,6 +1891,17 @@ def _spans_outside(text: str, word: str, forms: Sequence[str]) -> list[int]:
         m.start() for m in re.finditer(re.escape(word), text)
         if not any(s <= m.start() and m.end() <= e for s, e in covered)
     ]
+
+
+def _bigrams_of(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def _acted_on(question: str, term: str) -> bool:
+    """Whether the question writes `term` as what something is done to or aims at ("…を進める", "…への参画")."""
+    q = unicodedata.normalize("NFKC", question)
+    at = q.find(term)
+    return at >= 0 and bool(re.match(r"(?:を|への|へ)", q[at + len(term) :]))
 
 
 def names_by_char(names: Sequence[str]) -> dict[str, set[int]]:
@@ -1957,8 +1984,20 @@ class FactsIndex:
         `subject_surfaces` stays empty, so the answer says how it read the question."""
         query = parse_fact_question(question, self.gazetteer)
         if not query.subjects:
-            return self._as_share_of_whole(self._read_unnamed(question, query))
+            return self._as_share_of_whole(self._described_over_loose(question, self._read_unnamed(question, query)))
         return self._as_share_of_whole(self._with_every_name(question, query))
+
+    def _described_over_loose(self, question: str, query: FactQuery) -> FactQuery:
+        """A program named only loosely, by a word inside a clause that describes another program ("開発途上国の
+        ニーズに基づき地球規模課題を解決する国際共同研究のプログラム": SATREPS, not SICORP's 国際共同研究), is
+        that other program."""
+        if len(query.subjects) != 1 or query.subject_surfaces or query.every_program:
+            return query
+        described = self.described_names(question)
+        if len(described) != 1 or described[0][1] in query.subjects:
+            return query
+        clause, name = described[0]
+        return self._with_names(question, [(clause, name)])
 
     def _as_share_of_whole(self, query: FactQuery) -> FactQuery:
         """"SICORPとSATREPSで、国際展開全体138億円の何割？": two or more programs and the section (or a group,
@@ -2118,14 +2157,19 @@ class FactsIndex:
         """"SICORPの予算は全体の何%？": the section's total is the other side of a share or ratio."""
         sections = self._sections
         found = _WHOLE_RE.search(text)
-        if (len(query.subjects) != 1 or len(sections) != 1 or sections[0] in query.subjects or found is None
-                or not (asks_share(text) or _asks_ratio(text))):
+        if len(query.subjects) != 1 or len(sections) != 1 or sections[0] in query.subjects or found is None:
+            return None
+        # "国際展開の予算全体と国際先導研究の補正予算を合わせると": the whole named by words of its own name
+        named_whole = len(_bigrams_of(text[max(0, found.start() - 12) : found.start()]) & _bigrams_of(sections[0])) >= 2
+        if not (asks_share(text) or _asks_ratio(text) or (named_whole and _has_any(text, _SUM_CUES + _COMPARE_CUES))):
             return None
         surface = query.subject_surfaces[0] if query.subject_surfaces else ""
         first = surface and text.find(surface) < found.start()
         subjects = (query.subjects[0], sections[0]) if first else (sections[0], query.subjects[0])
+        summed = not (asks_share(text) or _asks_ratio(text)) and _has_any(text, _SUM_CUES)
         return parse_fact_question(text, self.gazetteer).model_copy(update={
-            "question": query.question, "subjects": subjects, "subject_surfaces": (), "operation": FactOperation.COMPARE,
+            "question": query.question, "subjects": subjects, "subject_surfaces": (),
+            "operation": FactOperation.SUM if summed else FactOperation.COMPARE,
             "attribute": query.attribute or "予算額", "is_figure_question": True})
 
     def _members_of_named_group(self, query: FactQuery) -> FactQuery | None:
@@ -2352,6 +2396,8 @@ class FactsIndex:
             rest = rest.replace(surface, "、")
         found = []
         for term in focus_terms(rest):
+            if _acted_on(question, term):
+                continue
             # 5+ characters, a 〜事業 form, or a three-character piece of one name as written ("育成等");
             # four-character words ("研究拠点") are too often the domain's own vocabulary
             names = self.resembling(term) if len(term) >= 5 or len(term) == 3 or _NAME_SUFFIX.search(term).group() else []

@@ -622,6 +622,8 @@ class Gazetteer(_Frozen):
             if length < 5:
                 continue
             piece = q[lcs_start : lcs_start + length]
+            if re.match(r"(?:を|への|へ)", q[lcs_start + length :]):
+                continue  # "国際頭脳循環への参画を牽引する": a topic the question acts on, not a program's name
             distinctive = piece
             for word in _GENERIC_WORDS:
                 distinctive = distinctive.replace(word, "")
