@@ -364,8 +364,8 @@ def is_faithful(answer_text: str, cited_passages: Iterable[str]) -> bool:
 
 
 def _total_of_its_parts(amount: "AmountValue", answer_text: str, cited: set) -> bool:
-    """Whether `amount` is the sum of every other amount the answer states, each of them cited: a total
-    with its whole breakdown (six programs' budgets added up), however many parts it has.
+    """Whether `amount` is the sum of every other amount the answer's first line states, each of them cited:
+    a total with its whole breakdown (six programs' budgets added up), however many parts it has.
 
     Example:
         >>> from decimal import Decimal
@@ -374,7 +374,8 @@ def _total_of_its_parts(amount: "AmountValue", answer_text: str, cited: set) -> 
         ...                     amount_values("1百万円 2百万円 3百万円 4百万円"))
         True
     """
-    parts = [a for a in (parse_amount(x) for x in find_amounts(answer_text)) if a.unit == amount.unit and a != amount]
+    lead = answer_text.lstrip().split("\n", 1)[0]  # the answer's own sentence, not the quotes under it
+    parts = [a for a in (parse_amount(x) for x in find_amounts(lead)) if a.unit == amount.unit and a != amount]
     return len(parts) >= 2 and all(p in cited for p in parts) and sum(p.value for p in parts) == amount.value
 
 

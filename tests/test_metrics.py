@@ -289,5 +289,6 @@ def test_a_total_with_its_whole_cited_breakdown_is_faithful_however_many_parts()
     answer = ("合計は10,458百万円（104.58億円）です。（内訳: A 2,422百万円、B 3,414百万円、C 265百万円、"
               "D 1,160百万円、E 1,826百万円、F 1,371百万円）")
     assert metrics.is_faithful(answer, parts)
+    assert metrics.is_faithful(answer + "\n\n> 令和4年度予算額(案) : 2,422百万円(前年度予算額:2,422百万円) [1]", parts)  # a quote below
     assert not metrics.is_faithful(answer.replace("10,458百万円（104.58億円）", "10,459百万円"), parts)  # off by one
     assert not metrics.is_faithful(answer.replace("F 1,371百万円）", "F 1,371百万円、G 5百万円）"), parts)  # a part not cited
