@@ -172,6 +172,8 @@ class FactQuery(_Frozen):
     subject_years: tuple[tuple[str | None, int | None], ...] = ()
     # the whole (a section or group) the sum of `subjects` is asked as a share of ("SICORPとSATREPSで全体の何割")
     share_of: str | None = None
+    # the program whose place in an ordering of every program is asked ("少ない順に並べたらSICORPは何番目")
+    rank_of: str | None = None
 
 
 class FactResult(_Frozen):
@@ -1688,6 +1690,14 @@ def _extreme_sentence(result: FactResult, unit: str | None, lang: str) -> str:
             word = ("最も小さく" if low_end else "最も大きく") if ja else ("smallest" if low_end else "largest")
         else:
             word = ("最も少なく" if low_end else "最も多く") if ja else ("fewest" if low_end else "most")
+    ordered = list(reversed(facts)) if low_end else list(facts)
+    place = next((i for i, f in enumerate(ordered, 1) if f.subject == result.query.rank_of), None)
+    if place is not None:  # "少ない順に並べたらSICORPは何番目？"
+        items = ("、" if ja else "; ").join(f"{_subject_label(result, f.subject, lang)} {_value_text(f, unit, False, lang=lang)}"
+                                           for f in ordered)
+        name = _subject_label(result, ordered[place - 1].subject, lang)
+        order = ("少ない順" if low_end else "多い順") if ja else ("from the smallest" if low_end else "from the largest")
+        return (f"{name}は{order}で{place}番目です。（{items}）" if ja else f"{name} is number {place} {order} ({items}).")
     rank = _asked_rank(q, len(facts))
     if rank is not None and rank <= len(facts):  # "多い順に並べたら2番目は？"
         winner = (list(reversed(facts)) if low_end else list(facts))[rank - 1]
@@ -1984,8 +1994,21 @@ class FactsIndex:
         `subject_surfaces` stays empty, so the answer says how it read the question."""
         query = parse_fact_question(question, self.gazetteer)
         if not query.subjects:
-            return self._as_share_of_whole(self._described_over_loose(question, self._read_unnamed(question, query)))
-        return self._as_share_of_whole(self._with_every_name(question, query))
+            query = self._as_share_of_whole(self._described_over_loose(question, self._read_unnamed(question, query)))
+        else:
+            query = self._as_share_of_whole(self._with_every_name(question, query))
+        return self._place_of_one(query)
+
+    def _place_of_one(self, query: FactQuery) -> FactQuery:
+        """"6事業を少ない順に並べたら、SICORPは何番目？": every program is ordered and the one named is placed."""
+        text = unicodedata.normalize("NFKC", query.question)
+        if len(query.subjects) != 1 or query.every_program or not re.search(r"何番目|何位", text) or not re.search(r"順|並べ|ランキング", text):
+            return query
+        subject = query.subjects[0]
+        ranked = self._over_every_program(query.model_copy(update={"subjects": (), "subject_surfaces": ()}))
+        if subject not in ranked.subjects:
+            return query
+        return ranked.model_copy(update={"rank_of": subject})
 
     def _described_over_loose(self, question: str, query: FactQuery) -> FactQuery:
         """A program named only loosely, by a word inside a clause that describes another program ("開発途上国の
