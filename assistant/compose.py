@@ -487,7 +487,7 @@ _GENERIC_QUESTION_WORDS = {
     "総額", "総計", "全体", "うち", "多く", "そもそも", "それぞれ", "各々", "両方", "課題", "措置", "だいたい", "大体", "ダメ", "だめ", "以上", "以下", "割以上", "予算措置", "西暦", "規模", "予算規模", "予算案", "施策", "施策全体", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
     "番目", "順番", "真ん中", "中間", "最多", "最少", "トップ", "いちばん", "もっとも", "者数", "ほう", "円増", "円減", "人増", "人減", "最長", "最短", "まで", "資料", "記載",
     "確認", "質問", "念のため", "恐縮", "記事", "参考", "ざっくり", "ページ目", "ページ", "見出し", "個別",
-    "会議資料", "報告書", "下書き", "説明", "ウエート", "ウェイト", "比重", "先輩格",
+    "会議資料", "報告書", "下書き", "説明", "ウエート", "ウェイト", "比重", "先輩格", "本当", "和暦", "括弧内", "空欄",
 } | set(FUNDING_AGENCIES)
 
 
@@ -669,6 +669,8 @@ def _subject_position(bot: "Assistant", question: str, query: "FactQuery") -> in
     ]
     if not starts and query.subjects:  # a loose name: the word that resembles it
         starts = [q.find(t) for t in focus_terms(q) if bot.facts_index.resembling(t) == [query.subjects[0]]]
+    if not starts and query.subjects:  # a description ("…を受け入れるJSTの交流事業"): its noun names the program
+        starts = [q.find(clause) + len(clause) - 1 for clause, name in bot.facts_index.described_names(q) if name in query.subjects]
     starts = [i for i in starts if i >= 0]
     return min(starts) if starts else None
 

@@ -66,7 +66,7 @@ class FactOperation(str, Enum):
 ATTRIBUTE_CUES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("補正予算額", ("補正予算", "補正"), ("supplementary budget", "supplementary", "extra budget")),
     ("渡航期間", ("渡航期間", "派遣期間"), ("travel period", "stay abroad")),
-    ("受入期間", ("受入期間", "受け入れ期間", "受入れ期間"), ("hosting period",)),
+    ("受入期間", ("受入期間", "受け入れ期間", "受入れ期間", "期間受け入れ", "期間受入"), ("hosting period",)),
     ("事業期間", ("事業期間",), ("program period", "programme period")),
     ("事業開始時期", ("開始時期", "開始年度", "初年度", "いつから", "いつ始", "始まった", "開始された", "開始", "創設", "始ま", "はじま", "スタート", "発足", "始動",
                  "立ち上", "何年度から", "からやって", "から実施されて"),
@@ -75,7 +75,7 @@ ATTRIBUTE_CUES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("受入人数", ("受入人数", "受け入れ人数", "受入れ人数", "受け入れ", "受入", "招へい人数"),
      ("participants", "visitors", "accepted", "hosted", "invited", "receive")),
     ("海外派遣人数", ("派遣人数", "派遣"), ("dispatch", "sent abroad", "send abroad")),
-    ("支援期間", ("支援期間", "何年間", "何か月", "何ヶ月", "期間"), ("period", "duration", "how long", "length", "how many years")),
+    ("支援期間", ("支援期間", "何年間", "何か月", "何ヶ月", "期間", "最長", "最短"), ("period", "duration", "how long", "length", "how many years")),
     ("支援件数", ("支援件数", "採択件数", "採択数", "何件", "件数", "課題数", "何課題", "課題はいくつ"), ("number of projects", "how many projects", "projects", "grants awarded")),
     ("支援額", ("支援額", "助成額", "1件あたり", "1件当たり", "1課題あたり", "1課題当たり", "拠点あたり", "拠点当たり", "支援規模",
              "支援金額", "いくら支援", "1件につき", "1件いくら", "件あたり", "1件で", "1課題につき", "1件採択", "程度まで支援", "1課題に", "課題に年", "1件に",
@@ -918,7 +918,8 @@ def _sum_as_share(
 def _asks_change(question: str) -> bool:
     q = unicodedata.normalize("NFKC", question)
     return any(cue in q for cue in ("増加額", "減少額", "増減", "増えた", "減った", "伸び", "前年度から", "前年度比", "前年度と比べ", "変わ",
-                                    "増加率", "減少率", "増額", "減額", "据え置", "横ばい", "増えな", "減らな", "増えて", "減って")) or bool(
+                                    "増加率", "減少率", "増額", "減額", "据え置", "横ばい", "増えな", "減らな", "増えて", "減って",
+                                    "増加分", "減少分", "増えた分", "減った分", "増額分")) or bool(
         re.search(r"前年度?より.{0,8}(?:増|減|伸|変)", q))
 
 
