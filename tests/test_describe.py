@@ -27,10 +27,17 @@ def _doc(text: str) -> Document:
                     paged=False, content_hash="h")
 
 
+TWO_PROGRAMS = {"深海探査技術開発プログラム": ["深海探査技術開発プログラム"], "沿岸防災観測事業": ["沿岸防災観測事業"]}
+
+
+def _lines(text: str) -> dict[str, list[tuple[str, float]]]:
+    """The lines of a one-page document `text` each of TWO_PROGRAMS owns."""
+    return program_lines([_doc(text)], [], TWO_PROGRAMS)
+
+
 def test_lines_under_two_headings_in_a_row_go_to_the_one_whose_name_they_echo():
     text = "◇深海探査技術開発プログラム\n◇沿岸防災観測事業\n無人探査機で深海を調べる技術を開発する。\n沿岸の防災のため観測網を整える。"
-    forms = {"深海探査技術開発プログラム": ["深海探査技術開発プログラム"], "沿岸防災観測事業": ["沿岸防災観測事業"]}
-    lines = program_lines([_doc(text)], [], forms)
+    lines = _lines(text)
     assert ("無人探査機で深海を調べる技術を開発する。", 1.0) in lines["深海探査技術開発プログラム"]
     assert ("沿岸の防災のため観測網を整える。", 1.0) in lines["沿岸防災観測事業"]
     assert all("無人探査機" not in line for line, _ in lines["沿岸防災観測事業"])
@@ -38,8 +45,7 @@ def test_lines_under_two_headings_in_a_row_go_to_the_one_whose_name_they_echo():
 
 def test_a_line_echoing_neither_heading_is_shared_at_half_weight():
     text = "◇深海探査技術開発プログラム\n◇沿岸防災観測事業\n令和5年度から実施する。"
-    forms = {"深海探査技術開発プログラム": ["深海探査技術開発プログラム"], "沿岸防災観測事業": ["沿岸防災観測事業"]}
-    lines = program_lines([_doc(text)], [], forms)
+    lines = _lines(text)
     assert ("令和5年度から実施する。", 0.5) in lines["深海探査技術開発プログラム"]
     assert ("令和5年度から実施する。", 0.5) in lines["沿岸防災観測事業"]
 
@@ -85,7 +91,6 @@ def test_the_corpus_answers_for_a_program_it_describes(bundled_bot):
 def test_a_line_echoing_another_programs_own_name_words_goes_to_that_program():
     # the page states the second program's purpose under the first one's heading (a slide's two columns)
     text = "◇深海探査技術開発プログラム\n沿岸の防災観測網を整える。\n無人探査機を開発する。\n◇沿岸防災観測事業\n令和5年度から。"
-    forms = {"深海探査技術開発プログラム": ["深海探査技術開発プログラム"], "沿岸防災観測事業": ["沿岸防災観測事業"]}
-    lines = program_lines([_doc(text)], [], forms)
+    lines = _lines(text)
     assert ("沿岸の防災観測網を整える。", 1.0) in lines["沿岸防災観測事業"]
     assert ("無人探査機を開発する。", 1.0) in lines["深海探査技術開発プログラム"]  # no other program's words: stays
