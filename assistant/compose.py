@@ -96,8 +96,10 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
             # "AとB、どちらが長い？" with no figure for B: one passage about A would not answer it
             return _abstain_with_nearby(bot, result, passages, lang, base)
         # The facts have no such figure (or answer a different attribute than the words asked for):
-        # a passage may still state it in a sentence ("PIが7～10人程度以上").
-        figure = _passage_figure_answer(bot, reading, passages, lang, base, query, topics=topics)
+        # a passage may still state it in a sentence ("PIが7～10人程度以上") -- for one program; a line
+        # with one figure does not answer "AはBの何倍" (two programs' key lines side by side may)
+        figure = (_passage_figure_answer(bot, reading, passages, lang, base, query, topics=topics)
+                  if len(query.subjects) < 2 else None)
         if figure is not None:
             return figure
         key_value = _key_values_of_each(bot, reading, passages, lang, base, query, topics=topics) or \
@@ -700,7 +702,7 @@ _ASKED_KIND = (
     (("いくら", "金額", "予算", "何円", "何億", "何百万", "経費"), ("円",)),
     (("何年", "期間", "何か月", "何ヶ月"), ("年", "か月", "ヶ月", "週間")),
     (("何歳", "年齢"), ("歳",)),
-    (("いくつ", "何拠点", "拠点数", "何か国", "何カ国", "か国数"), ("拠点", "か国", "件")),
+    (("いくつ", "何拠点", "拠点数", "何か国", "何カ国", "か国数", "国数"), ("拠点", "か国", "件")),
     (("何チーム",), ("チーム",)), (("何機関",), ("機関",)), (("何回",), ("回",)), (("何社",), ("社",)), (("何校",), ("校",)),
 )
 

@@ -521,6 +521,11 @@ DIRECT_ANSWERS = [
     ("海外から高校生や大学生、ポスドクを受け入れるJSTの交流事業、受入期間は何週間くらい？", "国際青少年サイエンス交流事業の受入期間は約1～3週間"),  # words of the description
     ("国際先導研究は最長5年の支援だと聞きましたが、本当ですか？", "科学研究費助成事業「国際先導研究」の支援期間/1件は7年"),  # 最長: a period
     ("育成等の増加分だけで、戦略的国際展開全体の増加分を超えているというのは本当ですか？", "前年度より増えたのはグローバルに活躍する若手研究者の育成等"),
+    # other words for the attributes: 設立/導入年度 (start), 任期 (period), 定員 (people), 事業費/所要額 (budget), 研究費の上限
+    ("WPIの設立年度は？", "世界トップレベル研究拠点プログラム(WPI)の事業開始時期は2007年度"),
+    ("海外特別研究員の任期は？", "海外特別研究員事業の支援期間は2年間"),
+    ("SICORPの事業費は？", "戦略的国際共同研究プログラム(SICORP)の令和4年度予算額(案)は1,160百万円"),
+    ("SICORPの研究費の上限は？", "戦略的国際共同研究プログラム(SICORP)の支援額は5百万円～1億円/年・課題"),
     # figures quoted for the programs that state them
     ("1,160百万円ってなんの予算？", "戦略的国際共同研究プログラム(SICORP)の令和4年度予算額(案)です"),
     ("「約2,760人」はどの事業の何の人数？", "国際青少年サイエンス交流事業の受入人数です"),
@@ -559,6 +564,7 @@ def test_the_direct_answer_states_what_was_asked_first(bundled_bot, question, st
     ("あの新しい枠組みの予算のうち、外国人研究者招へい事業は何％を占めていますか", "3,414百万円"),
     ("SICORPと、あの新しい事業の予算を合わせると？", "1,160百万円"),  # a sum needs both sides too
     ("138億円のうち、ページに個別に金額が書かれている事業の分はだいたい何%？", "138億円です"),  # a share needs its part
+    ("年間の支援額の上限で比べると、WPIの1拠点（標準の支援規模）はSICORPの1課題の何倍？", "最大7億円"),  # not one line's figure
 ])
 def test_a_comparison_with_one_program_unrecognized_is_refused(bundled_bot, question, absent):
     answer = bundled_bot.ask(question)
