@@ -753,6 +753,10 @@ def _compare_facts(query: FactQuery, per_subject: list[Fact]) -> FactResult:
     elif all(_in_years(f) is not None for f in per_subject) and op is not FactOperation.SUM:
         values = [_in_years(f) for f in per_subject]  # type: ignore[misc]  # "2年間" against "約1～3週間"
         money = False
+    elif op is not FactOperation.SUM and (ends := _money_at_asked_end(query.question, per_subject)) is not None:
+        # "支援額の上限で比べると何倍": ranges ("5百万円～1億円") compared at the end the question names
+        values, money = ends, True
+        amounts = [int(v) for v in ends]
     else:
         return FactResult(query=query, facts=tuple(per_subject), answerable=True)
     if op is FactOperation.SUM:
@@ -1244,6 +1248,22 @@ def _detail_sum(result: FactResult, lang: str) -> str | None:
 
 
 _DETAIL_COMPARE_CUES = ("どっち", "どちら", "大きい", "小さい", "長い", "短い", "多い", "少ない", "高い", "低い")
+
+
+def _money_at_asked_end(question: str, facts: Sequence[Fact]) -> list[float] | None:
+    """Each fact's amount at the end of its range the question names (上限/最大 → top, 下限/最小 → bottom; a
+    single amount is its own both ends); None unless an end is named and every fact states money."""
+    q = unicodedata.normalize("NFKC", question)
+    end = "max" if re.search(r"上限|最大|最高|天井", q) else "min" if re.search(r"下限|最小|最低", q) else None
+    if end is None:
+        return None
+    values = []
+    for f in facts:
+        picked = f.amount_yen if f.amount_yen is not None else (f.amount_yen_max if end == "max" else f.amount_yen_min)
+        if picked is None:
+            return None
+        values.append(float(picked))
+    return values
 
 
 def _detail_compare(result: FactResult, lang: str) -> str | None:
