@@ -2018,7 +2018,21 @@ class FactsIndex:
             query = self._as_share_of_whole(self._described_over_loose(question, self._read_unnamed(question, query)))
         else:
             query = self._as_share_of_whole(self._with_every_name(question, query))
-        return self._place_of_one(query)
+        return self._place_of_one(self._attribute_outside_descriptions(query))
+
+    def _attribute_outside_descriptions(self, query: FactQuery) -> FactQuery:
+        """"外国の若手を日本の大学に受け入れる招へい事業の予算は": 受け入れる describes the program; the
+        attribute is what the rest of the question asks (予算)."""
+        described = self.described_names(query.question)
+        if not described or not query.subjects or query.every_program:
+            return query
+        text = unicodedata.normalize("NFKC", query.question)
+        for clause, name in described:
+            text = text.replace(clause, name, 1)
+        again = parse_fact_question(text, self.gazetteer, subjects=query.subjects)
+        if again.attribute is None or again.attribute == query.attribute:
+            return query
+        return query.model_copy(update={"attribute": again.attribute, "attribute_detail": again.attribute_detail})
 
     def _place_of_one(self, query: FactQuery) -> FactQuery:
         """"6事業を少ない順に並べたら、SICORPは何番目？": every program is ordered and the one named is placed."""
