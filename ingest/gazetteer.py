@@ -624,6 +624,10 @@ class Gazetteer(_Frozen):
             piece = q[lcs_start : lcs_start + length]
             if re.match(r"(?:を|への|へ)", q[lcs_start + length :]):
                 continue  # "国際頭脳循環への参画を牽引する": a topic the question acts on, not a program's name
+            before = q[lcs_start - 1 : lcs_start]
+            at = form.find(piece)
+            if before and re.match(r"[\u4e00-\u9fff\u30a0-\u30ff]", before) and (at <= 0 or form[at - 1] != before):
+                continue  # "外国人特別研究員": the piece continues another word, not this name ("海外特別研究員")
             distinctive = piece
             for word in _GENERIC_WORDS:
                 distinctive = distinctive.replace(word, "")

@@ -135,3 +135,10 @@ def test_warm_up_builds_every_table_before_the_first_question(monkeypatch):
     monkeypatch.setattr(gz._GramIndex, "__init__", no_build)
     assert [m.name for m in gazetteer.match("青少年サイエンス交流の人数")] == ["国際青少年サイエンス交流事業"]  # partial
     assert [m.name for m in gazetteer.match("SICORPの予算")] == ["戦略的国際共同研究プログラム(SICORP)"]
+
+
+def test_a_piece_of_a_name_inside_another_word_is_not_that_name():
+    gaz = Gazetteer(entries=(SubjectEntry(name="海外特別研究員事業", short_forms=("海外特別研究員",)),
+                             SubjectEntry(name="外国人研究者招へい事業")))
+    assert gaz.match("外国人特別研究員の採用人数は？") == []  # 外国人|特別研究員: not 海外|特別研究員
+    assert [m.name for m in gaz.match("特別研究員事業の採用人数は？")] == ["海外特別研究員事業"]  # a piece standing alone
