@@ -52,6 +52,7 @@ _COUNTERS = {"件", "人", "名", "年", "年間", "年度", "か月", "ヶ月",
 def _noun_flags(tokens) -> list[tuple[str, bool]]:
     out = []
     after_nani = False
+    previous = ""
     for i, (surface, pos1, pos2) in enumerate(tokens):
         # "戦略的国際展開": the adjectival suffix 的 keeps a compound noun whole; "新規拠点": an adjectival
         # noun right before a noun is part of the compound
@@ -60,8 +61,9 @@ def _noun_flags(tokens) -> list[tuple[str, bool]]:
                       or (pos1 == "形状詞" and before_noun) or surface.isascii() and surface.isalnum())
         if pos2 in {"数詞"} or surface in {"何", "いくら", "どれ", "どこ", "いつ", "こと", "もの", "ため", "よう"}:
             is_content = False
-        if after_nani and surface in _COUNTERS:
-            is_content = False  # "何件", "何人": the counter belongs to the question word
+        if (after_nani and surface in _COUNTERS) or (surface == "つ" and previous == "いく"):
+            is_content = False  # "何件", "何人", "いくつ": the counter belongs to the question word
         after_nani = surface == "何"
+        previous = surface
         out.append((surface, is_content))
     return out

@@ -139,6 +139,13 @@ def test_a_figure_naming_no_year_is_not_another_years(bundled_bot):
     assert "約2,760人" in bundled_bot.ask("令和4年度の国際青少年サイエンス交流事業の受入人数は？").text
 
 
+def test_the_documents_other_wording_covers_a_topic(bundled_bot):
+    # 日本人学生 ~ 我が国からの学生, 順位 ~ トップ10国
+    answer = bundled_bot.ask("米国で博士号を取る日本人学生の順位は？")
+    top = answer.citations[0]
+    assert answer.answerable and "トップ10国" in top.text[top.highlight_start : top.highlight_end]
+
+
 def test_search_returns_citations_with_real_offsets(bundled_bot):
     hits = bundled_bot.search("海外特別研究員の採用人数", k=10)
     assert 0 < len(hits) <= 10
@@ -527,6 +534,7 @@ DIRECT_ANSWERS = [
     ("SICORPの事業費は？", "戦略的国際共同研究プログラム(SICORP)の令和4年度予算額(案)は1,160百万円"),
     ("SICORPの研究費の上限は？", "戦略的国際共同研究プログラム(SICORP)の支援額は5百万円～1億円/年・課題"),
     ("海外の若手研究者を日本の大学に受け入れる学振の招へい事業の予算は、JSTの青少年交流事業の何倍？", "外国人研究者招へい事業は国際青少年サイエンス交流事業の約2.49倍"),  # 受け入れる describes
+    ("新規拠点はいくつ形成する？", "資料には「3拠点」とあります"),  # いくつ is the question word, not a topic "つ形成"
     # ranges compared at the end the question names
     ("WPIの拠点への支援の年間最大額は、SICORPの1課題あたりの年間上限の何倍？", "世界トップレベル研究拠点プログラム(WPI)は戦略的国際共同研究プログラム(SICORP)の7倍"),
     ("SICORPと流動モード促進事業、1件あたりの支援額の下限で比べると何倍？", "戦略的国際共同研究プログラム(SICORP)は国際頭脳循環に参入する若手研究者の新たな流動モードの促進の2.5倍"),
