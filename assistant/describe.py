@@ -55,6 +55,7 @@ def program_lines(
             # a page whose one budget heading is a program's is that program's page, from its first line
             heading_run: list[str] = list(budget_headings) if len(budget_headings) == 1 else []
             run_open = False
+            previous: tuple[str, list[tuple[str, float]]] = ("", [])  # the last line and who it went to
             for lines in _key_value_runs(page_lines):
                 stated = {owners_by_line[(doc.source, ln.strip())] for ln in lines if (doc.source, ln.strip()) in owners_by_line}
                 for line in lines:
@@ -63,11 +64,25 @@ def program_lines(
                         heading_run = [*heading_run, heading] if run_open else [heading]
                         run_open = True
                         profiles[heading].append((line.strip(), 1.0))
+                        previous = ("", [])
                         continue
                     run_open = False
-                    for name, weight in _line_owners(line, ordered, stated, heading_run, forms, on_page):
+                    owners = _line_owners(line, ordered, stated, heading_run, forms, on_page)
+                    # a bullet right after a bullet taken from the heading's program by its words
+                    # ("▷…招へい" then "▷我が国の研究者と…") continues the same program's list
+                    if (_bullet(line) and _bullet(line) == _bullet(previous[0]) and len(previous[1]) == 1
+                            and previous[1][0][0] not in heading_run and not ordered.named_in(unicodedata.normalize("NFKC", line))):
+                        owners = previous[1]
+                    for name, weight in owners:
                         profiles[name].append((line.strip(), weight))
+                    previous = (line, owners)
     return profiles
+
+
+def _bullet(line: str) -> str:
+    """The list mark a line opens with ("▷", "○", "・"), or ""."""
+    stripped = line.lstrip()
+    return stripped[0] if stripped and stripped[0] in "▷▶○●・•◆◇■□" else ""
 
 
 _KEY_VALUE = re.compile(r"^\s*[^\s:：]{2,15}[:：]")

@@ -94,3 +94,10 @@ def test_a_line_echoing_another_programs_own_name_words_goes_to_that_program():
     lines = _lines(text)
     assert ("沿岸の防災観測網を整える。", 1.0) in lines["沿岸防災観測事業"]
     assert ("無人探査機を開発する。", 1.0) in lines["深海探査技術開発プログラム"]  # no other program's words: stays
+
+
+def test_a_bullet_after_a_bullet_taken_by_another_program_continues_its_list():
+    text = "◇深海探査技術開発プログラム\n▷沿岸の防災観測網を整える。\n▷住民の避難を早める。\n無人探査機を開発する。\n◇沿岸防災観測事業"
+    lines = _lines(text)
+    assert ("▷住民の避難を早める。", 1.0) in lines["沿岸防災観測事業"]  # the list the line before began
+    assert ("無人探査機を開発する。", 1.0) in lines["深海探査技術開発プログラム"]  # not a bullet: the heading's again
