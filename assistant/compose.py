@@ -16,7 +16,7 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from assistant.answer import Answer, detect_lang
-from assistant.facts import asks_for_a_name, asks_share, asks_what_figure_is, share_text
+from assistant.facts import FUNDING_AGENCIES, asks_a_share, asks_for_a_name, asks_share, asks_what_figure_is, share_text
 from assistant.retrieve import Hit, to_citation
 from assistant.words import focus_terms
 from index.fusion import Ranker
@@ -102,8 +102,7 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
                   if len(query.subjects) < 2 else None)
         if figure is not None:
             return figure
-        key_value = _key_values_of_each(bot, reading, passages, lang, base, query, topics=topics) or \
-            _key_value_answer(bot, reading, passages, lang, base, query, topics=topics)
+        key_value = _key_line_answer(bot, reading, passages, lang, base, query, topics=topics)
         if key_value is not None:
             return key_value
         if result.answerable and unexplained != ["key"] and _only_describes(bot, resolution.question, result, unexplained):
@@ -125,8 +124,7 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
         text = f"{escape_markdown(label)}は資料に記載がありません。" if lang == "ja" else f"The documents give no {label}."
         return Answer(text=text + "\n\n" + _references(passages[:3], lang), answerable=False, citations=passages[:3], **base)
     if query is not None and query.subjects:
-        key_value = _key_values_of_each(bot, reading, passages, lang, base, query, topics=topics) or \
-            _key_value_answer(bot, reading, passages, lang, base, query, topics=topics)
+        key_value = _key_line_answer(bot, reading, passages, lang, base, query, topics=topics)
         if key_value is not None:
             return key_value
     return _passage_answer(bot, resolution.question, passages, lang, base, query, topics)
@@ -145,7 +143,7 @@ def _share_of_budget(question: str, query: "FactQuery") -> bool:
     """"138億円のうち、…6事業の分は何%？": a share of one program's budget needs the part too (a change over the
     year, "前年度比で何%", is the program's own)."""
     q = unicodedata.normalize("NFKC", question)
-    shares = asks_share(q) or bool(re.search(r"何%|何パーセント|何割|割合", q))
+    shares = asks_a_share(q)
     budget = query.attribute == "予算額" and bool(re.search(r"予算|金額|億円|百万円|経費", q))  # said, not carried over
     return budget and shares and not re.search(r"前年|去年|昨年|伸び|増|減|率", q)
 
@@ -476,18 +474,13 @@ def _attribute_words() -> set[str]:
     return words | _GENERIC_QUESTION_WORDS | asked_kinds | english | set(_DIFF_CUES) | set(_TIME_COMPARE_CUES)
 
 
-# Agencies that run programs, by their Japanese and English names and common short forms: "学振の海外特別研究員"
-# names the program's agency, not a topic the answer must cover.
-FUNDING_AGENCIES = ("日本学術振興会", "学術振興会", "学振", "JSPS", "科学技術振興機構", "JST", "文部科学省", "文科省", "MEXT",
-                    "日本医療研究開発機構", "AMED", "新エネルギー・産業技術総合開発機構", "NEDO", "国際協力機構", "JICA")
-
 _GENERIC_QUESTION_WORDS = {
     # words that ask for a figure or frame the question, not what it is about
     "数", "額", "数字", "年度", "令和", "平成", "見込み", "予定", "前年度", "今年度", "去年", "昨年", "今年", "本年度",
     "円", "億円", "百万円", "計上", "支援", "実施", "必要", "事業", "制度", "プログラム", "一番", "最も", "合計",
     "全部", "増加額", "減少額", "増加", "減少", "増減", "比較", "前年", "規模感", "程度", "くらい", "ぐらい", "大体",
-    "総額", "総計", "全体", "うち", "多く", "そもそも", "それぞれ", "各々", "両方", "課題", "措置", "だいたい", "大体", "ダメ", "だめ", "以上", "以下", "割以上", "予算措置", "西暦", "規模", "予算規模", "予算案", "施策", "施策全体", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
-    "番目", "順番", "真ん中", "中間", "最多", "最少", "トップ", "いちばん", "もっとも", "者数", "ほう", "円増", "円減", "人増", "人減", "最長", "最短", "まで", "資料", "記載",
+    "総額", "総計", "全体", "うち", "多く", "そもそも", "それぞれ", "各々", "両方", "課題", "措置", "だいたい", "ダメ", "だめ", "以上", "以下", "割以上", "予算措置", "西暦", "規模", "予算規模", "予算案", "施策", "施策全体", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
+    "番目", "順番", "真ん中", "中間", "最多", "最少", "トップ", "いちばん", "もっとも", "者数", "円増", "円減", "人増", "人減", "最長", "最短", "まで", "資料", "記載",
     "確認", "質問", "念のため", "恐縮", "記事", "参考", "ざっくり", "ページ目", "ページ", "見出し", "個別",
     "会議資料", "報告書", "下書き", "説明", "ウエート", "ウェイト", "比重", "先輩格", "本当", "和暦", "括弧内", "空欄",
 } | set(FUNDING_AGENCIES)
@@ -957,11 +950,7 @@ def _key_value_answer(
     ("WPIの支援対象経費は？" → "支援対象経費:人件費、事業推進費、旅費、設備備品費等")."""
     pages = _subject_pages(bot, query)
     years = _year_words(query)
-    subjects = set(query.subject_surfaces) if query is not None else set()
-    if topics is None:
-        topics = _question_topics(bot, question) or [
-            t for t in focus_terms(question) if len(t) >= 3 and not any(t in s or s in t for s in subjects)
-        ]
+    topics = _key_topics(bot, question, query) if topics is None else topics
     if not pages or not topics:
         return None
     from assistant.retrieve import to_citation
@@ -1002,6 +991,23 @@ def _key_value_answer(
     return _quoted_answer(cited, citations, lang, base, answerable=True)
 
 
+def _key_topics(bot: "Assistant", question: str, query: "FactQuery | None") -> list[str]:
+    """The words a `key:` line must name: the question's topics, else its longer words that are not its names."""
+    subjects = set(query.subject_surfaces) if query is not None else set()
+    return _question_topics(bot, question) or [
+        t for t in focus_terms(question) if len(t) >= 3 and not any(t in s or s in t for s in subjects)
+    ]
+
+
+def _key_line_answer(
+    bot: "Assistant", question: str, passages: list[Citation], lang: str, base: dict, query: "FactQuery | None",
+    *, topics: list[str] | None = None,
+) -> Answer | None:
+    """The `key: value` line(s) answering the question: each named program's side by side, or the one program's."""
+    return (_key_values_of_each(bot, question, passages, lang, base, query, topics=topics)
+            or _key_value_answer(bot, question, passages, lang, base, query, topics=topics))
+
+
 def _key_values_of_each(
     bot: "Assistant", question: str, passages: list[Citation], lang: str, base: dict, query: "FactQuery | None",
     *, topics: list[str] | None = None,
@@ -1012,6 +1018,7 @@ def _key_values_of_each(
     if query is None or len(query.subjects) < 2 or lang != "ja":
         return None
     found: list[tuple[str, Citation | None]] = []
+    topics = _key_topics(bot, question, query) if topics is None else topics  # the same words for every program
     for subject in query.subjects:
         one = query.model_copy(update={"subjects": (subject,)})  # all the names stay: none of them is the key
         answer = _key_value_answer(bot, question, passages, lang, base, one, topics=topics)

@@ -107,10 +107,7 @@ class Assistant:
         index with its gazetteer's match tables, and the corpus text that names are checked against (at
         100k chunks these took 0.3–3.5 s each, on whichever question first needed them)."""
         self.retriever.warm_up()
-        facts = self.facts_index
-        facts.gazetteer.warm_up()
-        for lazy in ("budget_values", "_names_by_char", "by_subject", "_by_page", "_details", "_value_lengths", "_profile_text"):  # FactsIndex's own tables, built on first use
-            getattr(facts, lazy, None)
+        self.facts_index.warm_up()
         _ = self.retriever.normalized_corpus
         self.retriever.chunks_on(set())
 

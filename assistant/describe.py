@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
+from assistant.words import char_bigrams
 from ingest.models import Document, Fact
 
 DESCRIPTION_NOUNS = re.compile(r"(?:事業|プログラム|制度|仕組み|枠組み|取り組み|取組み?|プロジェクト|やつ|施策)")
@@ -158,8 +159,8 @@ def _line_owners(
     run = list(dict.fromkeys(heading_run))
     if on_page and run:
         # echoes of the bigrams only one program of the page has in its name ("青少", "少年": not "研究", "若手")
-        bigrams = {name: _bigrams(max(forms[name], key=len)) for name in on_page}
-        line_bigrams = _bigrams(text)
+        bigrams = {name: char_bigrams(max(forms[name], key=len)) for name in on_page}
+        line_bigrams = char_bigrams(text)
         own = {name: {b for b in grams if not any(b in bigrams[o] for o in on_page if o != name)} for name, grams in bigrams.items()}
         echoes = {name: len(own[name] & line_bigrams) for name in on_page}
         best = max(echoes, key=lambda n: echoes[n])
@@ -175,14 +176,9 @@ def _line_owners(
     return [(name, 1.0 / len(run)) for name in run]
 
 
-def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
-
-
 def _echo(text: str, forms: Sequence[str]) -> int:
     """How many character bigrams of a program's longest form a line repeats."""
-    name = max(forms, key=len)
-    return len({name[i : i + 2] for i in range(len(name) - 1)} & {text[i : i + 2] for i in range(len(text) - 1)})
+    return len(char_bigrams(max(forms, key=len)) & char_bigrams(text))
 
 
 def described_program(terms: Sequence[str], profiles: Mapping[str, Sequence[tuple[str, float]]]) -> str | None:

@@ -33,9 +33,10 @@ from itertools import zip_longest
 from pydantic import BaseModel, ConfigDict
 
 from ingest.facts import UNASSIGNED, attribute_detail, canonical_attribute
-from ingest.gazetteer import Gazetteer, SubjectEntry, build_gazetteer, respellings
+from ingest.gazetteer import Gazetteer, SubjectEntry, acted_on, build_gazetteer, respellings
 from ingest.models import Document, Fact
 from assistant.answer import detect_lang
+from assistant.words import char_bigrams
 from ingest.units import YEARS_PER_DURATION_UNIT, YEN_UNITS, find_years, fiscal_year_label, parse_money, to_western_year
 
 __all__ = [
@@ -1257,13 +1258,14 @@ def _money_at_asked_end(question: str, facts: Sequence[Fact]) -> list[float] | N
     end = "max" if re.search(r"上限|最大|最高|天井", q) else "min" if re.search(r"下限|最小|最低", q) else None
     if end is None:
         return None
-    values = []
-    for f in facts:
-        picked = f.amount_yen if f.amount_yen is not None else (f.amount_yen_max if end == "max" else f.amount_yen_min)
-        if picked is None:
-            return None
-        values.append(float(picked))
-    return values
+    values = [f.amount_yen if f.amount_yen is not None else _amount_at_end(f, end) for f in facts]
+    return None if any(v is None for v in values) else [float(v) for v in values]  # type: ignore[arg-type]
+
+
+def _amount_at_end(fact: Fact, end: str) -> int | None:
+    """A money fact's amount at one end of its range ("max" / "min"), or its single amount ("main")."""
+    main = fact.amount_yen if fact.amount_yen is not None else fact.amount_yen_min
+    return {"max": fact.amount_yen_max or main, "min": fact.amount_yen_min or main}.get(end, main)
 
 
 def _detail_compare(result: FactResult, lang: str) -> str | None:
@@ -1275,8 +1277,7 @@ def _detail_compare(result: FactResult, lang: str) -> str | None:
 
     def key(f: Fact) -> float | None:
         if f.amount_yen is not None or f.amount_yen_max is not None:
-            main = f.amount_yen if f.amount_yen is not None else f.amount_yen_min
-            picked = {"max": f.amount_yen_max or main, "min": f.amount_yen_min or main}.get(end, main)
+            picked = _amount_at_end(f, end)
             return float(picked) if picked is not None else None
         numbers = [float(n) for n in re.findall(r"(\d+(?:\.\d+)?)\s*(?:年|か月|ヶ月|人|件)", unicodedata.normalize("NFKC", f.value))]
         if not numbers or f.unit is None:
@@ -1436,6 +1437,16 @@ def asks_what_figure_is(text: str) -> bool:
     return bool(_WHAT_FIGURE_IS.search(text))
 
 
+def asks_a_share(text: str) -> bool:
+    """`asks_share`, or a share asked without naming its whole ("6事業の分は何%", "どれほどを占めていた").
+
+    Example:
+        >>> asks_a_share("SICORPとSATREPSで何割くらい？"), asks_a_share("SICORPの予算は？")
+        (True, False)
+    """
+    return asks_share(text) or bool(re.search(r"何%|何パーセント|何割|割合|占め", unicodedata.normalize("NFKC", text)))
+
+
 def asks_for_a_name(text: str) -> bool:
     """Whether the question asks where / which / what kind (a name or a place), not a figure."""
     return any(w in text for w in _NAME_QUESTION_WORDS)
@@ -1580,6 +1591,45 @@ def _change_gap_sentence(result: FactResult, amount, items: str, unit: str | Non
     return f"The two changes differ by {shown}" + (f" (the gap between the budgets {moved} by that much)" if moved else "") + f". ({items})"
 
 
+# Which programs a question about changes picks, by its words: (keep the change?, (ja, en) lead naming them,
+# (ja, en) lead when none is kept).
+_CHANGED = (lambda y: y != 0, ("前年度から変わったのは{}です", "Changed from the previous year: {}"))
+_NEITHER_WAY = r"(?:増えても|減っても)(?:い)?ない"  # "減ってもいないし増えてもいない": unchanged
+_NEGATED_CHANGES = (  # checked unless the question asks for the unchanged ones in so many words
+    (r"(?:据え置|横ばい|同額)[^。？?]{0,8}(?:ていない|てない|ではない|じゃない)", *_CHANGED,
+     ("いずれも前年度と同額です", "None changed")),
+    (r"(?:増え|伸び)(?:なかった|ていない|てない)|増加していない", lambda y: y <= 0,
+     ("前年度より増えなかったのは{}です", "Not increased: {}"), ("いずれも前年度より増えています", "All increased")),
+    (r"減ら(?:なかった|ない)|減っていない|減ってない|減少していない", lambda y: y >= 0,
+     ("前年度より減らなかったのは{}です", "Not decreased: {}"), ("いずれも前年度より減っています", "All decreased")),
+)
+_DIRECTED_CHANGES = (
+    (("減っ", "減少", "減額", "減ら"), lambda y: y < 0, ("前年度より減ったのは{}です", "{} decreased"),
+     ("前年度より減ったものはありません", "None decreased")),
+    (("増え", "増加", "増額", "増や"), lambda y: y > 0, ("前年度より増えたのは{}です", "{} increased"),
+     ("前年度より増えたものはありません", "None increased")),
+)
+
+
+def _picked_changes(q: str) -> tuple | None:
+    """The first rule of `_NEGATED_CHANGES`, `_DIRECTED_CHANGES`, unchanged, changed whose words the question
+    has, as (keep, found, none); None when none applies (the largest or smallest change is asked)."""
+    if not re.search(_NEITHER_WAY + r"|変わら|変わってい?な|変化(?:が|は)?な", q):
+        for pattern, keep, found, none in _NEGATED_CHANGES:
+            if re.search(pattern, q):
+                return keep, found, none
+    if not re.search(_NEITHER_WAY, q):
+        for cues, keep, found, none in _DIRECTED_CHANGES:
+            if _has_any(q, cues):
+                return keep, found, none
+    if re.search(r"変わらな|変わってい?な|変化(?:が|は)?な|同額|据え置|横ばい|" + _NEITHER_WAY, q):
+        return (lambda y: y == 0, ("前年度と同額（変化なし）なのは{}です", "Unchanged from the previous year: {}"),
+                ("前年度と同額のものはありません", "All changed"))
+    if "変わ" in q:
+        return (*_CHANGED, ("いずれも前年度と同額です", "None changed: all are the same as the previous year"))
+    return None
+
+
 def _changes_lead(result: FactResult, unit: str | None, lang: str) -> str:
     """The sentence of `_changes_sentence` before any note on new programs."""
     ja = lang == "ja"
@@ -1598,47 +1648,13 @@ def _changes_lead(result: FactResult, unit: str | None, lang: str) -> str:
     if len(result.changes) == 2 and _CHANGE_GAP.search(q):
         return _change_gap_sentence(result, amount, items, unit, lang)
     ranking = _has_any(q, ("大き", "小さ", "多", "少な", "一番", "いちばん", "最も"))
-    if re.search(r"(?:増えても|減っても)(?:い)?ない|変わら|変わってい?な|変化(?:が|は)?な", q) and not ranking:
-        pass  # "減ってもいないし増えてもいない": the unchanged ones, below
-    elif re.search(r"(?:据え置|横ばい|同額)[^。？?]{0,8}(?:ていない|てない|ではない|じゃない)", q) and not ranking:
-        changed = [s for s, y, _ in result.changes if y]  # "据え置きになっていないのは": the changed ones
-        names = "、".join(_subject_label(result, s, lang) for s in changed)
-        if not changed:
-            return f"いずれも前年度と同額です。（{items}）" if ja else f"None changed. ({items})"
-        return f"前年度から変わったのは{names}です。（{items}）" if ja else f"Changed from the previous year: {names}. ({items})"
-    elif re.search(r"(?:増え|伸び)(?:なかった|ていない|てない)|増加していない", q) and not ranking:
-        picked = [s for s, y, _ in result.changes if y <= 0]  # "増えなかったほう": not increased
+    rule = None if ranking else _picked_changes(q)
+    if rule is not None:
+        keep, found, none = rule
+        picked = [s for s, y, _ in result.changes if keep(y)]
         names = "、".join(_subject_label(result, s, lang) for s in picked)
-        if not picked:
-            return f"いずれも前年度より増えています。（{items}）" if ja else f"All increased. ({items})"
-        return f"前年度より増えなかったのは{names}です。（{items}）" if ja else f"Not increased: {names}. ({items})"
-    elif re.search(r"減ら(?:なかった|ない)|減っていない|減ってない|減少していない", q) and not ranking:
-        picked = [s for s, y, _ in result.changes if y >= 0]
-        names = "、".join(_subject_label(result, s, lang) for s in picked)
-        if not picked:
-            return f"いずれも前年度より減っています。（{items}）" if ja else f"All decreased. ({items})"
-        return f"前年度より減らなかったのは{names}です。（{items}）" if ja else f"Not decreased: {names}. ({items})"
-    for cues, keep, word_ja, word_en in ((("減っ", "減少", "減額", "減ら"), lambda y: y < 0, "減った", "decreased"),
-                                        (("増え", "増加", "増額", "増や"), lambda y: y > 0, "増えた", "increased")):
-        if _has_any(q, cues) and not ranking and not re.search(r"(?:増えても|減っても)(?:い)?ない", q):
-            picked = [s for s, y, _ in result.changes if keep(y)]
-            if not picked:
-                return f"前年度より{word_ja}ものはありません。（{items}）" if ja else f"None {word_en}. ({items})"
-            names = "、".join(_subject_label(result, s, lang) for s in picked)
-            return f"前年度より{word_ja}のは{names}です。（{items}）" if ja else f"{names} {word_en}. ({items})"
-    if re.search(r"変わらな|変わってい?な|変化(?:が|は)?な|同額|据え置|横ばい|(?:増えても|減っても)(?:い)?ない", q) and not ranking:
-        # "変わらなかったのは": the unchanged ones
-        same = [s for s, y, _ in result.changes if not y]
-        if not same:
-            return f"前年度と同額のものはありません。（{items}）" if ja else f"All changed. ({items})"
-        names = "、".join(_subject_label(result, s, lang) for s in same)
-        return f"前年度と同額（変化なし）なのは{names}です。（{items}）" if ja else f"Unchanged from the previous year: {names}. ({items})"
-    if "変わ" in q and not ranking:
-        changed = [s for s, y, _ in result.changes if y]
-        if not changed:
-            return (f"いずれも前年度と同額です。（{items}）" if ja else f"None changed: all are the same as the previous year. ({items})")
-        names = "、".join(_subject_label(result, s, lang) for s in changed)
-        return f"前年度から変わったのは{names}です。（{items}）" if ja else f"Changed from the previous year: {names}. ({items})"
+        lead = (found[0] if ja else found[1]).format(names) if picked else (none[0] if ja else none[1])
+        return f"{lead}。（{items}）" if ja else f"{lead}. ({items})"
     smaller = _asks_smaller(q)
     word = ("小さい" if smaller else "大きい") if ja else ("smallest" if smaller else "largest")
     rated = [c for c in result.changes if c[2] is not None]
@@ -1833,7 +1849,7 @@ def name_bigram_share(word: str, name: str) -> float:
     """
     word = unicodedata.normalize("NFKC", word)
     core = _NAME_SUFFIX.sub("", word)
-    bigrams = {core[i : i + 2] for i in range(len(core) - 1)}
+    bigrams = char_bigrams(core)
     named = core != word and len(core) >= 3  # "招へい事業": a short core, but said to be a program
     if any(ch not in name for ch in core):
         return 0.0  # a character the name lacks is another name ("関東青少年…" is not "国際青少年…")
@@ -1841,12 +1857,12 @@ def name_bigram_share(word: str, name: str) -> float:
         return 1.0  # "育成等": three characters standing in the name as written
     if (len(core) < 4 and not named) or (len(bigrams) < 3 and not named):
         return 0.0
-    return _bigram_share(core, name)
+    return sum(1 for b in bigrams if b in name) / len(bigrams) if bigrams else 0.0
 
 
 def _bigram_share(word: str, name: str) -> float:
     """The share of `word`'s character bigrams found in `name` (0 for a one-character word)."""
-    bigrams = {word[i : i + 2] for i in range(len(word) - 1)}
+    bigrams = char_bigrams(word)
     return sum(1 for b in bigrams if b in name) / len(bigrams) if bigrams else 0.0
 
 
@@ -1892,8 +1908,12 @@ def loose_subject(
 
 # Words of a description that say nothing about which program it is: the agency that runs it, the
 # nouns standing for "a program", and question words.
-_NOT_DESCRIPTIVE = {"事業", "プログラム", "制度", "仕組み", "枠組み", "取り組み", "取組", "プロジェクト", "施策", "学振",
-                    "JSPS", "JST", "日本学術振興会", "科学技術振興機構", "文部科学省", "文科省", "国", "日本", "我が国"}
+# Agencies that run programs, by their Japanese and English names and common short forms: "学振の海外特別研究員"
+# names the program's agency, not what the question is about.
+FUNDING_AGENCIES = ("日本学術振興会", "学術振興会", "学振", "JSPS", "科学技術振興機構", "JST", "文部科学省", "文科省", "MEXT",
+                    "日本医療研究開発機構", "AMED", "新エネルギー・産業技術総合開発機構", "NEDO", "国際協力機構", "JICA")
+_NOT_DESCRIPTIVE = {"事業", "プログラム", "制度", "仕組み", "枠組み", "取り組み", "取組", "プロジェクト", "施策",
+                    "国", "日本", "我が国", *FUNDING_AGENCIES}
 
 
 def _is_cue_word(term: str) -> bool:
@@ -1905,6 +1925,9 @@ def _without_parenthesis(name: str) -> str:
     """"戦略的国際共同研究プログラム(SICORP)" → "戦略的国際共同研究プログラム"."""
     return re.sub(r"\([^()]*\)$", "", name)
 
+
+DESCRIBED_CACHE_SIZE = 1024
+"""Questions whose description clauses `FactsIndex.described_names` remembers (each answer reads them several times)."""
 
 DESCRIPTION_REACH = 300
 """How far (characters) after a program's name the text still describes that program (see `FactsIndex.used_apart`)."""
@@ -1924,15 +1947,11 @@ def _spans_outside(text: str, word: str, forms: Sequence[str]) -> list[int]:
     ]
 
 
-def _bigrams_of(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
-
-
 def _acted_on(question: str, term: str) -> bool:
-    """Whether the question writes `term` as what something is done to or aims at ("…を進める", "…への参画")."""
+    """Whether the question writes `term` as what something is done to or aims at (see `ingest.gazetteer.acted_on`)."""
     q = unicodedata.normalize("NFKC", question)
     at = q.find(term)
-    return at >= 0 and bool(re.match(r"(?:を|への|へ)", q[at + len(term) :]))
+    return at >= 0 and acted_on(q, at + len(term))
 
 
 def names_by_char(names: Sequence[str]) -> dict[str, set[int]]:
@@ -2009,6 +2028,15 @@ class FactsIndex:
         i = bisect.bisect_left(starts, at) - 1
         return i >= 0 and at - starts[i] <= DESCRIPTION_REACH
 
+    def warm_up(self) -> None:
+        """Build now the tables the first questions would otherwise each build once: the gazetteer's match
+        and reading indexes, and this index's own lookups (budget values, per-subject facts, details, quoted
+        figures, program profiles)."""
+        self.gazetteer.warm_up()
+        for lazy in ("budget_values", "_names_by_char", "by_subject", "_by_page", "_details", "_value_lengths",
+                     "_quoted_lengths", "_sections", "_entries", "_profile_text"):
+            getattr(self, lazy, None)
+
     def parse(self, question: str) -> FactQuery:
         """`parse_fact_question` with this index's gazetteer; relative years stay relative. A question
         naming no subject the gazetteer knows may name one loosely (see `loose_subject`); then
@@ -2026,10 +2054,7 @@ class FactsIndex:
         described = self.described_names(query.question)
         if not described or not query.subjects or query.every_program:
             return query
-        text = unicodedata.normalize("NFKC", query.question)
-        for clause, name in described:
-            text = text.replace(clause, name, 1)
-        again = parse_fact_question(text, self.gazetteer, subjects=query.subjects)
+        again = self._with_names(query.question, described, subjects=query.subjects)
         if again.attribute is None or again.attribute == query.attribute:
             return query
         return query.model_copy(update={"attribute": again.attribute, "attribute_detail": again.attribute_detail})
@@ -2061,7 +2086,7 @@ class FactsIndex:
         """"SICORPとSATREPSで、国際展開全体138億円の何割？": two or more programs and the section (or a group,
         when no section is named) they belong to, asked as a share: their total over the whole."""
         text = unicodedata.normalize("NFKC", query.question)
-        if query.share_of is not None or not (asks_share(text) or re.search(r"何%|何パーセント|何割|割合|占め", text)):
+        if query.share_of is not None or not asks_a_share(text):
             return query
         subjects = list(query.subjects)
         if len(self._sections) == 1 and self._sections[0] not in subjects and _WHOLE_RE.search(text):
@@ -2186,12 +2211,9 @@ class FactsIndex:
             return self._members_of_named_group(one) or self._with_every_name(question, one)
         described = self.described_names(question, query)
         if described and not which:  # "博士課程の学生を海外に送り出すプログラムの予算は？"
-            text = unicodedata.normalize("NFKC", question)
-            for clause, name in described:
-                text = text.replace(clause, name, 1)
-            again = parse_fact_question(text, self.gazetteer)
+            again = self._with_names(question, described)
             if again.subjects:
-                return again.model_copy(update={"question": question, "subject_surfaces": ()})
+                return again
         if which:
             return self._over_every_program(query)
         numbered = self._numbered_section(question)
@@ -2218,7 +2240,7 @@ class FactsIndex:
         if len(query.subjects) != 1 or len(sections) != 1 or sections[0] in query.subjects or found is None:
             return None
         # "国際展開の予算全体と国際先導研究の補正予算を合わせると": the whole named by words of its own name
-        named_whole = len(_bigrams_of(text[max(0, found.start() - 12) : found.start()]) & _bigrams_of(sections[0])) >= 2
+        named_whole = len(char_bigrams(text[max(0, found.start() - 12) : found.start()]) & char_bigrams(sections[0])) >= 2
         if not (asks_share(text) or _asks_ratio(text) or (named_whole and _has_any(text, _SUM_CUES + _COMPARE_CUES))):
             return None
         surface = query.subject_surfaces[0] if query.subject_surfaces else ""
@@ -2317,12 +2339,14 @@ class FactsIndex:
     def _value_lengths(self) -> list[int]:
         return sorted({len(item) for item in self._value_items})
 
-    def _with_names(self, question: str, pairs: Sequence[tuple[str, str]]) -> FactQuery:
-        """The question parsed again with each piece of `pairs` replaced by the subject it stands for."""
+    def _with_names(self, question: str, pairs: Sequence[tuple[str, str]], subjects: tuple[str, ...] | None = None) -> FactQuery:
+        """The question parsed again with each piece of `pairs` replaced by the subject it stands for (and
+        `subjects`, when given, as its subjects)."""
         text = unicodedata.normalize("NFKC", question)
         for piece, name in pairs:
             text = text.replace(piece, name, 1)
-        return parse_fact_question(text, self.gazetteer).model_copy(update={"question": question, "subject_surfaces": ()})
+        again = parse_fact_question(text, self.gazetteer, subjects=subjects)
+        return again.model_copy(update={"question": question, "subject_surfaces": ()})
 
     def quoted_facts(self, question: str) -> list[tuple[str, list[Fact]]]:
         """(value as the question writes it, the facts stating it) for each figure of the question that is
@@ -2475,6 +2499,8 @@ class FactsIndex:
 
         text = unicodedata.normalize("NFKC", question)
         if text not in self._described:
+            if len(self._described) >= DESCRIBED_CACHE_SIZE:
+                self._described.clear()  # a long-running server asks many questions: keep the memo bounded
             surfaces = [m.surface for m in self.gazetteer.match(text) if m.kind != "partial"]
             found: list[tuple[str, str]] = []
             for start, end in description_clauses(text):

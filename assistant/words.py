@@ -67,3 +67,13 @@ def _noun_flags(tokens) -> list[tuple[str, bool]]:
         previous = surface
         out.append((surface, is_content))
     return out
+
+
+def char_bigrams(text: str) -> set[str]:
+    """The character bigrams of `text` ("流動モード" → {"流動", "動モ", "モー", "ード"}).
+
+    Example:
+        >>> sorted(char_bigrams("招へい"))
+        ['へい', '招へ']
+    """
+    return {text[i : i + 2] for i in range(len(text) - 1)}

@@ -87,9 +87,11 @@ _SPACED_KV_RE = re.compile(
 )
 _COLUMN_LABEL_RE = re.compile(r"^(?P<label>[^\s:0-9()、。/]{2,10})(?:/(?P<per>[0-9]?[^\s/0-9]{1,4}))?$")
 _PAREN_FY_RE = re.compile(r"\(([^()]*?年度)\)")
-# A label above a figure that says it is reference material, not a program's own budget (generic words).
+# "最大7億円/年×10年": an amount a year for a number of years (the support period)
 _YEARLY_TIMES_RE = re.compile(r"/\s*年\s*[×xX]\s*(?P<years>\d{1,2}年)")
+# "当初採択5拠点(2007年度~)": the year the first ones began
 _INITIAL_START_RE = re.compile(r"当初(?:採択|採用|開始)?[^\s()。、]{0,10}\((?P<year>(?:(?:令和|平成|昭和)\d{1,2}|(?:19|20)\d{2})年度?)\s*[~～]")
+# A label above a figure that says it is reference material, not a program's own budget (generic words).
 _REFERENCE_RE = re.compile(r"参考|再掲|内数|関連経費")
 _NOTE_WORDS = ("案", "見込み", "見込", "概算", "要求", "予定")
 # Running text. A program referred to by a demonstrative ("本事業", "同プログラム") is the section's subject.

@@ -33,6 +33,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from ingest.models import Document, Fact
+from ingest.readings import KATAKANA_RUN, ReadingIndex
 from ingest.units import find_budget_statements, find_money, find_years
 
 __all__ = [
@@ -154,11 +155,19 @@ class SubjectEntry(_Frozen):
         forms += [(s, "short", 0.9) for s in self.short_forms]
         forms += [(e, "english", 0.9) for e in self.english]
         for form, kind, score in list(forms):
-            for a, b in _SPELLING_VARIANTS:
-                for x, y in ((a, b), (b, a)):
-                    if x in form:
-                        forms.append((form.replace(x, y), kind, score - 0.02))
+            forms += [(other, kind, score - 0.02) for other in respellings(form)[1:]]
         return forms
+
+
+def acted_on(text: str, end: int) -> bool:
+    """Whether the word of `text` ending at `end` is what something is done to or aims at ("…を進める",
+    "…への参画"), a topic rather than a name.
+
+    Example:
+        >>> acted_on("国際頭脳循環への参画", 6), acted_on("国際頭脳循環の予算", 6)
+        (True, False)
+    """
+    return bool(re.match(r"(?:を|への|へ)", text[end:]))
 
 
 def respellings(text: str) -> list[str]:
@@ -534,6 +543,7 @@ class Gazetteer(_Frozen):
         """
         self._index.partial_candidates("")
         self._index.names_containing("")
+        _ = self._readings
 
     def entry(self, name: str) -> SubjectEntry | None:
         """The entry called `name` (its full name, or a form that names only it)."""
@@ -575,8 +585,6 @@ class Gazetteer(_Frozen):
 
     def _read_abbreviations(self, q: str) -> list[SubjectMatch]:
         """Abbreviations written in katakana as they are said ("サトレップス", "ダブリューピーアイ")."""
-        from ingest.readings import KATAKANA_RUN
-
         return [
             SubjectMatch(name=name, surface=run.group(), start=run.start(), end=run.end(), kind="abbreviation", score=0.9)
             for run in KATAKANA_RUN.finditer(q)
@@ -586,8 +594,6 @@ class Gazetteer(_Frozen):
     @cached_property
     def _readings(self):
         """The entries' Latin abbreviations (SICORP) by how katakana writes them (see `ingest.readings`)."""
-        from ingest.readings import ReadingIndex
-
         table: dict[str, list[str]] = {}
         for e in self.entries:
             for a in e.abbreviations:
@@ -622,7 +628,7 @@ class Gazetteer(_Frozen):
             if length < 5:
                 continue
             piece = q[lcs_start : lcs_start + length]
-            if re.match(r"(?:を|への|へ)", q[lcs_start + length :]):
+            if acted_on(q, lcs_start + length):
                 continue  # "国際頭脳循環への参画を牽引する": a topic the question acts on, not a program's name
             before = q[lcs_start - 1 : lcs_start]
             at = form.find(piece)

@@ -43,16 +43,7 @@ def spells_letters(reading: str, abbreviation: str) -> bool:
         >>> spells_letters("ダブリューピーアイ", "WPI"), spells_letters("ピーアイ", "WPI")
         (True, False)
     """
-    rest = reading
-    for letter in abbreviation.upper():
-        names = _LETTER_NAMES.get(letter)
-        if names is None:
-            return False
-        name = next((n for n in sorted(names, key=len, reverse=True) if rest.startswith(n)), None)
-        if name is None:
-            return False
-        rest = rest[len(name) :].lstrip("ー")
-    return rest == ""
+    return abbreviation.upper() in spelled_letters(reading)
 
 
 def kana_consonants(reading: str) -> str:
