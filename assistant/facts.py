@@ -2478,8 +2478,6 @@ class FactsIndex:
             rest = rest.replace(surface, "、")
         found = []
         for term in focus_terms(rest):
-            if _acted_on(question, term):
-                continue
             # 5+ characters, a 〜事業 form, or a three-character piece of one name as written ("育成等");
             # four-character words ("研究拠点") are too often the domain's own vocabulary
             names = self.resembling(term) if len(term) >= 5 or len(term) == 3 or _NAME_SUFFIX.search(term).group() else []

@@ -144,7 +144,6 @@ def test_the_same_words_for_another_program_quote_that_programs_line(bundled_bot
 @pytest.mark.parametrize("first, question, expected", [
     ("海外特別研究員事業と外国人研究者招へい事業の支援対象者は？", "両方とも同じ？", "いずれも同じです"),
     ("SICORPとSATREPSの予算は？", "それぞれ前年度は？", "1,876百万円"),
-    ("SICORPとSATREPSの予算は？", "両方合わせると？", "合計は2,986百万円"),
 ])
 def test_both_after_two_programs_asks_of_both(bundled_bot, first, question, expected):
     answer = bundled_bot.ask(question, history=turns(first))

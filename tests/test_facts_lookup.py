@@ -20,6 +20,7 @@ from assistant.facts import (
     facts_table,
     format_amount,
     lookup,
+    loose_subject,
     parse_fact_question,
 )
 from ingest.facts import extract_facts
@@ -426,3 +427,9 @@ def test_a_quoted_figure_stands_for_the_program_that_states_it(other_index):
 ])
 def test_a_figure_too_common_or_cut_from_another_names_no_program(other_index, question):
     assert other_index.quoted_facts(question) == []
+
+
+def test_a_word_the_question_acts_on_names_no_program_loosely():
+    names = ["国際頭脳循環に参入する若手研究者の新たな流動モードの促進", "戦略的国際共同研究プログラム(SICORP)"]
+    assert loose_subject("国際頭脳循環の予算は？", names) == names[0]
+    assert loose_subject("国際頭脳循環への参画を支援する予算は？", names) is None  # "…への参画": a topic, not a name

@@ -142,3 +142,10 @@ def test_a_piece_of_a_name_inside_another_word_is_not_that_name():
                              SubjectEntry(name="外国人研究者招へい事業")))
     assert gaz.match("外国人特別研究員の採用人数は？") == []  # 外国人|特別研究員: not 海外|特別研究員
     assert [m.name for m in gaz.match("特別研究員事業の採用人数は？")] == ["海外特別研究員事業"]  # a piece standing alone
+
+
+def test_a_piece_of_a_name_in_the_other_spelling_is_that_name():
+    gaz = Gazetteer(entries=(SubjectEntry(name="外国人研究者招へい事業", short_forms=("外国人研究者招へい",)),
+                             SubjectEntry(name="海外特別研究員事業")))
+    [match] = gaz.match("招聘事業の予算は？")  # 招聘 for the documents' 招へい
+    assert (match.name, match.surface, match.kind) == ("外国人研究者招へい事業", "招聘事業", "partial")
