@@ -60,6 +60,8 @@ DEV_ID_PATTERNS = {
     "dev17": re.compile(r"^(?P<kind>compare|fact)-3[5-9]\d$"),
     "dev15": re.compile(r"^(?P<kind>compare)-2[5-9]\d$"),
     "dev18": re.compile(r"^(?P<kind>compare|fact)-4[5-9]\d$"),
+    "dev20": re.compile(r"^(?P<kind>compare)-6[5-9]\d$"),
+    "dev19": re.compile(r"^(?P<kind>compare)-5[5-9]\d$"),
     "dev23": re.compile(r"^(?P<kind>compare|fact)-7[5-9]\d$"),
     "dev21": re.compile(r"^(?P<kind>fact|unanswerable)-5[5-9]\d$"),
     "dev22": re.compile(r"^(?P<kind>paraphrase)-5[5-9]\d$"),
