@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from assistant.answer import Answer, detect_lang
 from assistant.facts import FUNDING_AGENCIES, asks_a_share, asks_for_a_name, asks_share, asks_what_figure_is, share_text
 from assistant.retrieve import Hit, to_citation
-from assistant.words import focus_terms
+from assistant.words import USER_WORDS, focus_terms
 from index.fusion import Ranker
 from ingest.models import Citation, Fact
 from ingest.gazetteer import respellings
@@ -487,11 +487,8 @@ _GENERIC_QUESTION_WORDS = {
 
 
 
-# Words a Japanese government document writes another way (日本 as 我が国).
-_SYNONYMS = {"日本": ("我が国", "わが国"), "我が国": ("日本",), "言語": ("英語", "日本語"), "外国人": ("外国から", "外国の"),
-             "科研費": ("科学研究費",), "条件": ("要件",), "要件": ("条件",),
-             "日本人": ("日本から", "日本の", "我が国から"), "日本人学生": ("日本からの学生", "我が国からの学生"),
-             "順位": ("位", "トップ", "番目")}
+# Words a Japanese government document writes another way (日本 as 我が国, 大学院生 as 博士後期課程学生).
+_SYNONYMS = USER_WORDS
 
 
 def _covered(term: str, text: str) -> bool:

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
-from assistant.words import char_bigrams
+from assistant.words import char_bigrams, written_as
 from ingest.models import Document, Fact
 
 DESCRIPTION_NOUNS = re.compile(r"(?:事業|プログラム|制度|仕組み|枠組み|取り組み|取組み?|プロジェクト|やつ|施策)")
@@ -47,6 +47,8 @@ def program_lines(
     owners_by_line = _fact_owners(facts, set(forms))
     profiles: dict[str, list[tuple[str, float]]] = {name: [] for name in forms}
     ordered = _Forms(forms)
+    documents = list(documents)
+    own_values = _own_values(documents, owners_by_line)
     for doc in documents:
         for page in doc.pages or ():
             text = doc.text[page.start : page.end]
@@ -69,6 +71,14 @@ def program_lines(
                         continue
                     run_open = False
                     owners = _line_owners(line, ordered, stated, heading_run, forms, on_page)
+                    echoed = {own_values[v] for v in own_values if v in unicodedata.normalize("NFKC", line)}
+                    if len(echoed) == 1 and not stated and not ordered.named_in(unicodedata.normalize("NFKC", line)):
+                        # "▷…博士後期課程学生等を育成するため…": the words of one program's 支援対象者 value
+                        owners = [(echoed.pop(), 1.0)]
+                        previous = (line, owners)
+                        for name, weight in owners:
+                            profiles[name].append((line.strip(), weight))
+                        continue
                     # a bullet right after a bullet taken from the heading's program by its words
                     # ("▷…招へい" then "▷我が国の研究者と…") continues the same program's list
                     if (_bullet(line) and _bullet(line) == _bullet(previous[0]) and len(previous[1]) == 1
@@ -99,6 +109,24 @@ def _key_value_runs(lines: Sequence[str]) -> list[list[str]]:
         else:
             runs.append([line])
     return runs
+
+
+def _own_values(documents: Sequence[Document], owners_by_line: Mapping[tuple[str, str], str]) -> dict[str, str]:
+    """The values of `key: value` lines (5+ characters, not figures) that only one program's blocks state
+    ("博士後期課程学生等" of 支援対象者) → that program."""
+    holders: dict[str, set[str]] = {}
+    for doc in documents:
+        for page in doc.pages or ():
+            lines = [ln for ln in doc.text[page.start : page.end].split("\n") if ln.strip()]
+            for run in _key_value_runs(lines):
+                stated = {owners_by_line[(doc.source, ln.strip())] for ln in run if (doc.source, ln.strip()) in owners_by_line}
+                if len(stated) != 1 or len(run) < 2:
+                    continue
+                for line in run:
+                    value = re.split(r"[:：]", unicodedata.normalize("NFKC", line), maxsplit=1)[-1].strip()
+                    if len(value) >= 5 and not re.search(r"\d", value):
+                        holders.setdefault(value, set()).update(stated)
+    return {value: next(iter(names)) for value, names in holders.items() if len(names) == 1}
 
 
 def _fact_owners(facts: Sequence[Fact], programs: set[str]) -> dict[tuple[str, str], str]:
@@ -184,8 +212,10 @@ def _echo(text: str, forms: Sequence[str]) -> int:
 def described_program(terms: Sequence[str], profiles: Mapping[str, Sequence[tuple[str, float]]]) -> str | None:
     """The one program whose lines hold the description's content words best, or None.
 
-    A word counts for a program at the weight of its best line holding it, times log(N/df) for the N
-    programs of which df hold it (a word every program's lines hold says nothing).
+    Each program's lines are scored as one document with BM25: a word counts by the (weighted) number
+    of the program's lines holding it, saturating, times log(N/df) for the N programs of which df hold
+    it (a word every program's lines hold says nothing), and a program with many lines (a whole page of
+    policy prose) needs more of the words to lead than one with a few.
 
     Example:
         >>> profiles = {"A": [("深海の無人探査機を開発する。", 1.0)], "B": [("若手の海洋研究者を育てる。", 1.0)],
@@ -198,6 +228,10 @@ def described_program(terms: Sequence[str], profiles: Mapping[str, Sequence[tupl
     return ProfileText(profiles).best(terms)
 
 
+BM25_K1 = 1.2  # the textbook BM25 constants: how fast repeated lines saturate,
+BM25_B = 0.75  # and how much a long profile is discounted
+
+
 class ProfileText:
     """All programs' lines in one string, so a word is found with one search over it (not one per program):
     offsets map back to (program, weight)."""
@@ -205,36 +239,62 @@ class ProfileText:
     def __init__(self, profiles: Mapping[str, Sequence[tuple[str, float]]]) -> None:
         self.names = list(profiles)
         parts, self.starts, self.owners = [], [], []
+        self.lengths: dict[str, float] = {name: 0.0 for name in self.names}
         offset = 0
         for name, lines in profiles.items():
             for line, weight in lines:
                 parts.append(unicodedata.normalize("NFKC", line))
                 self.starts.append(offset)
                 self.owners.append((name, weight))
+                self.lengths[name] += weight
                 offset += len(parts[-1]) + 1
         self.text = "\n".join(parts)
 
-    def held_by(self, term: str) -> dict[str, float]:
-        """Program → the weight of its best line holding `term`."""
-        term = unicodedata.normalize("NFKC", term)
+    def _lines_with(self, anchor: str, others: Sequence[str] = ()) -> dict[str, float]:
+        """Program → summed weight of its lines holding `anchor` and every one of `others`."""
         held: dict[str, float] = {}
-        at = self.text.find(term) if term else -1
+        seen: set[int] = set()
+        at = self.text.find(anchor) if anchor else -1
         while at >= 0:
-            name, weight = self.owners[bisect.bisect_right(self.starts, at) - 1]
-            held[name] = max(held.get(name, 0.0), weight)
-            at = self.text.find(term, at + 1)
+            line = bisect.bisect_right(self.starts, at) - 1
+            end = self.starts[line + 1] - 1 if line + 1 < len(self.starts) else len(self.text)
+            if line not in seen and all(other in self.text[self.starts[line] : end] for other in others):
+                seen.add(line)
+                name, weight = self.owners[line]
+                held[name] = held.get(name, 0.0) + weight
+            at = self.text.find(anchor, at + 1)
         return held
 
-    def best(self, terms: Sequence[str]) -> str | None:
-        """The one program whose lines hold `terms` clearly best (see `described_program`), or None."""
+    def held_by(self, term: str) -> dict[str, float]:
+        """Program → the summed weight of its lines holding `term`."""
+        return self._lines_with(unicodedata.normalize("NFKC", term))
+
+    def held_by_parts(self, term: str, parts: Sequence[str]) -> dict[str, float]:
+        """Program → weight for `term`, or, when no line holds the whole compound, for the lines holding
+        every one of its `parts` ("博士課程" → lines with 博士 and 課程: 博士後期課程)."""
+        held = self.held_by(term)
+        for form in written_as(term)[1:] if not held else ():  # "大学院生": the lines write 博士後期課程学生
+            for name, weight in self.held_by(form).items():
+                held[name] = max(held.get(name, 0.0), weight)
+        if held or not parts:
+            return held
+        parts = [unicodedata.normalize("NFKC", p) for p in parts]
+        anchor = max(parts, key=len)
+        return self._lines_with(anchor, [p for p in parts if p != anchor])
+
+    def best(self, terms: Sequence[str | tuple[str, Sequence[str]]]) -> str | None:
+        """The one program whose lines hold `terms` clearly best (see `described_program`), or None.
+        A term may come with its parts (see `held_by_parts`)."""
         if len(self.names) < 2:
             return None
-        return _leader({t: self.held_by(t) for t in dict.fromkeys(terms)}, self.names)
+        pairs = [(t, ()) if isinstance(t, str) else (t[0], tuple(t[1])) for t in terms]
+        return _leader({t: self.held_by_parts(t, parts) for t, parts in dict.fromkeys(pairs)}, self.lengths)
 
 
-def _leader(held: Mapping[str, Mapping[str, float]], names: Sequence[str]) -> str | None:
-    """The program scoring clearly best over the words' holders (word → program → weight)."""
-    n = len(names)
+def _leader(held: Mapping[str, Mapping[str, float]], lengths: Mapping[str, float]) -> str | None:
+    """The program scoring clearly best (BM25) over the words' holders (word → program → line weight)."""
+    n = len(lengths)
+    average = sum(lengths.values()) / n or 1.0
     scores: dict[str, float] = {}
     counts: dict[str, int] = {}
     for by_program in held.values():
@@ -242,9 +302,10 @@ def _leader(held: Mapping[str, Mapping[str, float]], names: Sequence[str]) -> st
         if df == 0:
             continue
         idf = math.log(n / df)
-        for name, weight in by_program.items():
-            if weight > 0:
-                scores[name] = scores.get(name, 0.0) + weight * idf
+        for name, tf in by_program.items():
+            if tf > 0:
+                norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths.get(name, average) / average)
+                scores[name] = scores.get(name, 0.0) + idf * tf * (BM25_K1 + 1) / (tf + norm)
                 counts[name] = counts.get(name, 0) + (1 if idf > 0 else 0)
     ranked = sorted(scores, key=lambda name: -scores[name])
     if not ranked:

@@ -1917,8 +1917,14 @@ _NOT_DESCRIPTIVE = {"事業", "プログラム", "制度", "仕組み", "枠組�
 
 
 def _is_cue_word(term: str) -> bool:
-    """Whether a word only asks for an attribute ("予算", "支援期間", "人数")."""
-    return any(term == cue or term in cue for _, ja, _ in ATTRIBUTE_CUES for cue in ja)
+    """Whether a word only asks for an attribute ("予算", "支援期間", "人数"): a cue or a cue's head
+    ("人数" of 受入人数), not a word a cue starts with (招へい of 招へい人数 describes a program)."""
+    return any(term == cue or cue.endswith(term) for _, ja, _ in ATTRIBUTE_CUES for cue in ja)
+
+
+def _is_descriptive(term: str) -> bool:
+    """Whether a word of a description clause can tell programs apart (not 事業, 日本, 予算額 …)."""
+    return term not in _NOT_DESCRIPTIVE and not _is_cue_word(term)
 
 
 def _without_parenthesis(name: str) -> str:
@@ -2442,7 +2448,7 @@ class FactsIndex:
     def _group_piece(self, question: str) -> str | None:
         """The one group whose name, short form, or a 3+ character word of the question standing in its name
         as written ("育成等"), the question holds."""
-        from assistant.words import focus_terms
+        from assistant.words import description_terms, focus_terms
 
         text = unicodedata.normalize("NFKC", question)
         groups = [e for e in self.gazetteer.entries if e.kind == "group"]
@@ -2493,7 +2499,7 @@ class FactsIndex:
         it ("開発途上国のニーズに基づいて地球規模課題を解決する国際共同研究のプログラム" → SATREPS); clauses
         holding a name the question already names are left alone. See `assistant.describe`."""
         from assistant.describe import description_clauses
-        from assistant.words import focus_terms
+        from assistant.words import description_terms, focus_terms
 
         text = unicodedata.normalize("NFKC", question)
         if text not in self._described:
@@ -2505,7 +2511,8 @@ class FactsIndex:
                 clause = text[start:end]
                 if any(surface in clause for surface in surfaces):
                     continue
-                terms = [t for t in focus_terms(clause) if t not in _NOT_DESCRIPTIVE and not _is_cue_word(t)]
+                terms = [(t, [p for p in parts if _is_descriptive(p)])
+                         for t, parts in description_terms(clause) if _is_descriptive(t)]
                 name = self._profile_text.best(terms)
                 if name is not None and all(name != n for _, n in found):
                     found.append((clause, name))

@@ -77,3 +77,94 @@ def char_bigrams(text: str) -> set[str]:
         ['へい', '招へ']
     """
     return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+# Words users ask with → the words Japanese budget documents write for the same thing ("大学院生" for
+# 博士後期課程学生, "お金" for 予算/経費, "会社" for 民間企業). Checked both ways by `written_as`.
+USER_WORDS: dict[str, tuple[str, ...]] = {
+    "日本": ("我が国", "わが国"), "我が国": ("日本",), "言語": ("英語", "日本語"), "外国人": ("外国から", "外国の"),
+    "科研費": ("科学研究費",), "条件": ("要件",), "要件": ("条件",), "資格": ("要件", "対象者"),
+    "日本人": ("日本から", "日本の", "我が国から"), "日本人学生": ("日本からの学生", "我が国からの学生"),
+    "順位": ("位", "トップ", "番目"),
+    "大学院生": ("院生", "博士後期課程", "博士課程"), "大学院": ("院生", "博士後期課程", "博士課程"),
+    "博士課程": ("博士後期課程",), "博士学生": ("博士後期課程学生",), "ドクター": ("博士",),
+    "博士号": ("博士の学位",), "学位": ("博士の学位",), "若者": ("青少年", "若手"), "若い研究者": ("若手研究者",),
+    "補助": ("支援",), "助成": ("支援",), "年額": ("/年",), "毎年": ("/年", "年間", "毎年度"),
+    "会社": ("企業",), "民間": ("企業",), "先生": ("教授", "研究者"), "雑誌": ("誌",), "寄付": ("寄附",),
+    "チーム": ("研究チーム", "グループ"), "グループ": ("チーム", "件"),
+    "派遣": ("渡航",), "渡航": ("派遣",), 
+    "テーマ": ("分野",), "役職": ("ポスト",), "世の中": ("社会",),
+    "最近": ("近年", "傾向"),
+}
+
+
+def written_as(word: str) -> tuple[str, ...]:
+    """The forms the documents may write a user's word in (the word first).
+
+    Example:
+        >>> written_as("大学院生")
+        ('大学院生', '院生', '博士後期課程', '博士課程')
+    """
+    return (word, *USER_WORDS.get(word, ()))
+
+
+_FIGURE_COUNTERS = ("年間", "か月", "ヶ月", "カ月", "週間", "年", "人", "名", "件", "拠点", "か国", "カ国", "歳", "%")
+
+
+def description_terms(clause: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The words a description of a program is matched by, each with its parts: noun compounds broken
+    at numbers, and figures with their counter ("2年間", "3か月"), which lines state as written.
+
+    A compound's parts (its nouns of 2+ characters) stand in for it when no line holds the whole
+    ("博士課程" → 博士, 課程: the lines write 博士後期課程).
+
+    Example:
+        >>> description_terms("博士課程の学生を3か月から1年海外へ送り出す")
+        [('博士課程', ('博士', '課程')), ('学生', ()), ('3か月', ()), ('1年', ()), ('海外', ()), ('3か月~1年', ())]
+    """
+    return [(term, parts) for term, parts in _description_terms(unicodedata.normalize("NFKC", clause))]
+
+
+@lru_cache(maxsize=4096)
+def _description_terms(clause: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    from ingest.chunk import _PARSE_LOCK, tagger
+
+    with _PARSE_LOCK:
+        tokens = [(n.surface, n.feature.pos1, n.feature.pos2) for n in tagger()(clause)]
+    terms: list[tuple[str, tuple[str, ...]]] = []
+    pieces: list[str] = []
+
+    def close() -> None:
+        word = "".join(pieces)
+        if len(word) >= 2 and not _QUESTION_NOISE.fullmatch(word):
+            parts = tuple(p for p in pieces if len(p) >= 2 and p != word and not _QUESTION_NOISE.fullmatch(p))
+            terms.append((word, parts if len(parts) >= 2 else ()))
+        pieces.clear()
+
+    flags = _noun_flags(tokens)
+    i = 0
+    while i < len(tokens):
+        surface, pos1, pos2 = tokens[i]
+        if pos2 == "数詞":
+            close()
+            number = surface
+            while i + 1 < len(tokens) and (tokens[i + 1][1] == "名詞" and tokens[i + 1][2] == "数詞" or tokens[i + 1][0] in ",."):
+                i += 1
+                number += tokens[i][0]
+            rest = "".join(t[0] for t in tokens[i + 1 : i + 4])
+            counter = next((c for c in _FIGURE_COUNTERS if rest.startswith(c)), "")
+            if counter:
+                terms.append((number + counter, ()))
+                while counter and i + 1 < len(tokens) and counter.startswith(tokens[i + 1][0]):
+                    counter = counter[len(tokens[i + 1][0]) :]
+                    i += 1
+        elif flags[i][1]:
+            pieces.append(surface)
+        else:
+            close()
+        i += 1
+    close()
+    counter = "|".join(_FIGURE_COUNTERS)
+    for a, b in re.findall(rf"(\d[\d,.]*(?:{counter}))\s*(?:~|から)\s*(\d[\d,.]*(?:{counter}))", clause):
+        terms.append((f"{a}~{b}", ()))  # "3か月から1年" as the lines write the range: "3か月~1年程度"
+    return tuple(terms)

@@ -101,3 +101,63 @@ def test_a_bullet_after_a_bullet_taken_by_another_program_continues_its_list():
     lines = _lines(text)
     assert ("▷住民の避難を早める。", 1.0) in lines["沿岸防災観測事業"]  # the list the line before began
     assert ("無人探査機を開発する。", 1.0) in lines["深海探査技術開発プログラム"]  # not a bullet: the heading's again
+
+
+# -- session 5: words of a description, line parts, long profiles, user words, echoed values ---------------
+
+@pytest.mark.parametrize("clause, expected", [
+    # a number breaks a compound ("1年海外" is 1年 + 海外) and stays as the figure the lines write
+    ("学生を1年海外へ送る", [("学生", ()), ("1年", ()), ("海外", ())]),
+    ("2年間研究に専念する", [("2年間", ()), ("研究", ()), ("専念", ())]),
+    # a range is also kept whole, as "3か月~1年程度" writes it
+    ("3か月から1年行く", [("3か月", ()), ("1年", ()), ("3か月~1年", ())]),
+    # a compound carries its parts for lines that write them apart
+    ("博士課程の学生", [("博士課程", ("博士", "課程")), ("学生", ())]),
+])
+def test_description_terms(clause, expected):
+    from assistant.words import description_terms
+
+    assert description_terms(clause) == expected
+
+
+def test_a_compound_no_line_holds_is_matched_by_its_parts_on_one_line():
+    from assistant.describe import ProfileText
+
+    text = ProfileText({"A": [("博士後期課程の学生を派遣する", 1.0)], "B": [("博士の学位を持つ者", 1.0), ("教育課程", 1.0)]})
+    assert text.held_by("博士課程") == {}
+    assert text.held_by_parts("博士課程", ["博士", "課程"]) == {"A": 1.0}  # B has both words, on two lines
+
+
+def test_a_user_word_is_matched_by_the_words_the_lines_write():
+    from assistant.describe import ProfileText
+
+    text = ProfileText({"A": [("支援対象者:博士後期課程学生等", 1.0)], "B": [("支援対象者:ポスドク等", 1.0)],
+                        "C": [("高校生を招へいする", 1.0)]})
+    assert text.held_by_parts("大学院生", ()) == {"A": 1.0}
+
+
+def test_a_long_profile_needs_more_of_the_words_than_a_short_one():
+    # "交流" and "若手" each once in both; the long profile (many lines of prose) does not lead on them
+    prose = [(f"国際共同研究の推進 その{i}", 1.0) for i in range(30)]
+    profiles = {"Long": [*prose, ("若手の国際交流も行う", 1.0)], "Short": [("若手の交流事業", 1.0), ("高校生を受け入れる", 1.0)],
+                "Other": [("深海を調べる", 1.0)], "Fourth": [("北極を観測する", 1.0)]}
+    assert described_program(["若手", "交流"], profiles) == "Short"
+
+
+def test_a_bullet_echoing_one_programs_key_value_goes_to_that_program():
+    text = ("◇深海探査技術開発プログラム\n◇沿岸防災観測事業\n支援対象者:海洋工学の博士研究員\n支援期間:3年間\n"
+            "▷深海の無人探査機を開発する\n支援対象者:沿岸自治体の防災担当者\n支援期間:5年間\n"
+            "▷将来を担う沿岸自治体の防災担当者を育てるため、観測の機会を提供")
+    facts = [_fact("深海探査技術開発プログラム", "支援期間:3年間"), _fact("沿岸防災観測事業", "支援期間:5年間")]
+    lines = program_lines([_doc(text)], facts, TWO_PROGRAMS)
+    bullet = "▷将来を担う沿岸自治体の防災担当者を育てるため、観測の機会を提供"
+    assert (bullet, 1.0) in lines["沿岸防災観測事業"]
+    assert all(line != bullet for line, _ in lines["深海探査技術開発プログラム"])
+
+
+def _fact(subject: str, line: str):
+    from ingest.models import Citation, Fact
+
+    return Fact(subject=subject, attribute="支援期間", value=line.split(":")[1], fiscal_year=None,
+                citation=Citation(source="s", title="t", page=1, start=0, end=len(line), text=line),
+                subject_assignment="explicit", confidence=1.0)
