@@ -2511,14 +2511,24 @@ class FactsIndex:
                 clause = text[start:end]
                 if any(surface in clause for surface in surfaces):
                     continue
-                terms = [(t, [p for p in parts if _is_descriptive(p)])
-                         for t, parts in description_terms(clause) if _is_descriptive(t)]
+                terms = [(t, [p for p in parts if self._is_descriptive(p)])
+                         for t, parts in description_terms(clause) if self._is_descriptive(t)]
                 name = self._profile_text.best(terms)
                 if name is not None and all(name != n for _, n in found):
                     found.append((clause, name))
             self._described[text] = found
         subjects = query.subjects if query is not None else ()
         return [(clause, name) for clause, name in self._described[text] if name not in subjects]
+
+    def _is_descriptive(self, term: str) -> bool:
+        """Whether a word of a description can tell programs apart: not 事業, 日本, a cue (予算額), nor the
+        detail of a fact's attribute ("短期" of 海外派遣人数(短期) says which figure, not which program)."""
+        return _is_descriptive(term) and term not in self._attribute_details
+
+    @cached_property
+    def _attribute_details(self) -> frozenset[str]:
+        """The words in parentheses of the facts' attribute names: 短期 of 海外派遣人数(短期), 見込み."""
+        return frozenset(detail for f in self.facts for detail in re.findall(r"\(([^()]+)\)", unicodedata.normalize("NFKC", f.attribute)))
 
     @cached_property
     def _profile_text(self):

@@ -161,3 +161,14 @@ def _fact(subject: str, line: str):
     return Fact(subject=subject, attribute="支援期間", value=line.split(":")[1], fiscal_year=None,
                 citation=Citation(source="s", title="t", page=1, start=0, end=len(line), text=line),
                 subject_assignment="explicit", confidence=1.0)
+
+
+@pytest.mark.parametrize("word, descriptive", [
+    ("短期", False),  # the detail of 海外派遣人数(短期): which figure, not which program
+    ("見込み", False),  # of 新規採用人数(見込み)
+    ("人数", False),  # an attribute cue
+    ("招へい", True),  # a cue (招へい人数) starts with it, but it says what a program does
+    ("高校生", True),
+])
+def test_words_naming_a_figure_do_not_describe_a_program(bundled_bot, word, descriptive):
+    assert bundled_bot.facts_index._is_descriptive(word) is descriptive
