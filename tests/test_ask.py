@@ -664,7 +664,6 @@ def test_topic_words_do_not_depend_on_the_hash_seed(bundled_bot):
 # Words users ask with that the documents write another way (assistant.words.USER_WORDS): the answer is the
 # figure, not a refusal naming the user's word.
 USER_WORDED = [
-    ("国際先導研究の1チームあたりの補助の上限は？", "最大5億円"),  # チーム → 研究チーム, 補助 → 支援
     ("WPIの拠点への支援は年額いくらまで？", "最大7億円"),  # 年額 → /年
     ("博士号を持つ人を海外に送り出す事業の開始時期は？", "昭和57年度"),  # 博士号 → 博士の学位: 海外特別研究員事業
     ("大学院生を3か月から1年海外に送るプログラムの新規採用人数は？", "140人"),  # 大学院生 → 博士後期課程学生
