@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from assistant.answer import Answer, detect_lang
 from assistant.facts import FUNDING_AGENCIES, asks_a_share, asks_for_a_name, asks_share, asks_what_figure_is, share_text
 from assistant.retrieve import Hit, to_citation
-from assistant.words import USER_WORDS, focus_terms
+from assistant.words import focus_terms, written_as
 from index.fusion import Ranker
 from ingest.models import Citation, Fact
 from ingest.gazetteer import respellings
@@ -486,17 +486,12 @@ _GENERIC_QUESTION_WORDS = {
 } | set(FUNDING_AGENCIES)
 
 
-
-# Words a Japanese government document writes another way (日本 as 我が国, 大学院生 as 博士後期課程学生).
-_SYNONYMS = USER_WORDS
-
-
 def _covered(term: str, text: str) -> bool:
     """Whether `text` holds `term`, or most of its character bigrams (外国人研究者 ~ 外国からの研究者);
     a term "海外|外国" is covered by either of its alternatives."""
     if "|" in term:
         return any(_covered(t, text) for t in term.split("|") if t)
-    if any(synonym in text for synonym in _SYNONYMS.get(term, ())):
+    if any(form in text for form in written_as(term)[1:]):  # 我が国 for 日本, 博士後期課程 for 大学院生
         return True
     if any(form in text for form in respellings(term)[1:]):  # 招聘 for the documents' 招へい
         return True

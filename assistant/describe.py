@@ -48,7 +48,7 @@ def program_lines(
     profiles: dict[str, list[tuple[str, float]]] = {name: [] for name in forms}
     ordered = _Forms(forms)
     documents = list(documents)
-    own_values = _own_values(documents, owners_by_line)
+    own_values = _Forms(_own_values(documents, owners_by_line))
     for doc in documents:
         for page in doc.pages or ():
             text = doc.text[page.start : page.end]
@@ -70,20 +70,19 @@ def program_lines(
                         previous = ("", [])
                         continue
                     run_open = False
-                    owners = _line_owners(line, ordered, stated, heading_run, forms, on_page)
-                    echoed = {own_values[v] for v in own_values if v in unicodedata.normalize("NFKC", line)}
-                    if len(echoed) == 1 and not stated and not ordered.named_in(unicodedata.normalize("NFKC", line)):
+                    text = unicodedata.normalize("NFKC", line)
+                    named = ordered.named_in(text)
+                    echoed = own_values.named_in(text) if not stated and not named else set()
+                    if len(echoed) == 1:
                         # "▷…博士後期課程学生等を育成するため…": the words of one program's 支援対象者 value
                         owners = [(echoed.pop(), 1.0)]
-                        previous = (line, owners)
-                        for name, weight in owners:
-                            profiles[name].append((line.strip(), weight))
-                        continue
-                    # a bullet right after a bullet taken from the heading's program by its words
-                    # ("▷…招へい" then "▷我が国の研究者と…") continues the same program's list
-                    if (_bullet(line) and _bullet(line) == _bullet(previous[0]) and len(previous[1]) == 1
-                            and previous[1][0][0] not in heading_run and not ordered.named_in(unicodedata.normalize("NFKC", line))):
-                        owners = previous[1]
+                    else:
+                        owners = _line_owners(line, ordered, stated, heading_run, forms, on_page)
+                        # a bullet right after a bullet taken from the heading's program by its words
+                        # ("▷…招へい" then "▷我が国の研究者と…") continues the same program's list
+                        if (_bullet(line) and _bullet(line) == _bullet(previous[0]) and len(previous[1]) == 1
+                                and previous[1][0][0] not in heading_run and not named):
+                            owners = previous[1]
                     for name, weight in owners:
                         profiles[name].append((line.strip(), weight))
                     previous = (line, owners)
@@ -111,9 +110,9 @@ def _key_value_runs(lines: Sequence[str]) -> list[list[str]]:
     return runs
 
 
-def _own_values(documents: Sequence[Document], owners_by_line: Mapping[tuple[str, str], str]) -> dict[str, str]:
-    """The values of `key: value` lines (5+ characters, not figures) that only one program's blocks state
-    ("博士後期課程学生等" of 支援対象者) → that program."""
+def _own_values(documents: Sequence[Document], owners_by_line: Mapping[tuple[str, str], str]) -> dict[str, list[str]]:
+    """Program → the values of `key: value` lines (5+ characters, not figures) that only its blocks state
+    ("博士後期課程学生等" of 支援対象者)."""
     holders: dict[str, set[str]] = {}
     for doc in documents:
         for page in doc.pages or ():
@@ -126,7 +125,11 @@ def _own_values(documents: Sequence[Document], owners_by_line: Mapping[tuple[str
                     value = re.split(r"[:：]", unicodedata.normalize("NFKC", line), maxsplit=1)[-1].strip()
                     if len(value) >= 5 and not re.search(r"\d", value):
                         holders.setdefault(value, set()).update(stated)
-    return {value: next(iter(names)) for value, names in holders.items() if len(names) == 1}
+    own: dict[str, list[str]] = {}
+    for value, names in holders.items():
+        if len(names) == 1:
+            own.setdefault(next(iter(names)), []).append(value)
+    return own
 
 
 def _fact_owners(facts: Sequence[Fact], programs: set[str]) -> dict[tuple[str, str], str]:

@@ -1922,15 +1922,12 @@ def _is_cue_word(term: str) -> bool:
     return any(term == cue or cue.endswith(term) for _, ja, _ in ATTRIBUTE_CUES for cue in ja)
 
 
-def _is_descriptive(term: str) -> bool:
-    """Whether a word of a description clause can tell programs apart (not 事業, 日本, 予算額 …)."""
-    return term not in _NOT_DESCRIPTIVE and not _is_cue_word(term)
-
-
 def _without_parenthesis(name: str) -> str:
     """"戦略的国際共同研究プログラム(SICORP)" → "戦略的国際共同研究プログラム"."""
     return re.sub(r"\([^()]*\)$", "", name)
 
+
+_PARENTHESIZED = re.compile(r"\(([^()]+)\)")
 
 DESCRIBED_CACHE_SIZE = 1024
 """Questions whose description clauses `FactsIndex.described_names` remembers (each answer reads them several times)."""
@@ -2037,10 +2034,10 @@ class FactsIndex:
     def warm_up(self) -> None:
         """Build now the tables the first questions would otherwise each build once: the gazetteer's match
         and reading indexes, and this index's own lookups (budget values, per-subject facts, details, quoted
-        figures, program profiles)."""
+        figures, program profiles and the attribute details descriptions skip)."""
         self.gazetteer.warm_up()
         for lazy in ("budget_values", "_names_by_char", "by_subject", "_by_page", "_details", "_value_lengths",
-                     "_quoted_lengths", "_sections", "_entries", "_profile_text"):
+                     "_quoted_lengths", "_sections", "_entries", "_profile_text", "_attribute_details"):
             getattr(self, lazy, None)
 
     def parse(self, question: str) -> FactQuery:
@@ -2523,12 +2520,13 @@ class FactsIndex:
     def _is_descriptive(self, term: str) -> bool:
         """Whether a word of a description can tell programs apart: not 事業, 日本, a cue (予算額), nor the
         detail of a fact's attribute ("短期" of 海外派遣人数(短期) says which figure, not which program)."""
-        return _is_descriptive(term) and term not in self._attribute_details
+        return term not in _NOT_DESCRIPTIVE and not _is_cue_word(term) and term not in self._attribute_details
 
     @cached_property
     def _attribute_details(self) -> frozenset[str]:
         """The words in parentheses of the facts' attribute names: 短期 of 海外派遣人数(短期), 見込み."""
-        return frozenset(detail for f in self.facts for detail in re.findall(r"\(([^()]+)\)", unicodedata.normalize("NFKC", f.attribute)))
+        attributes = {unicodedata.normalize("NFKC", f.attribute) for f in self.facts}
+        return frozenset(detail for attribute in attributes for detail in _PARENTHESIZED.findall(attribute))
 
     @cached_property
     def _profile_text(self):

@@ -24,15 +24,19 @@ def focus_terms(question: str) -> list[str]:
     return list(_focus_terms(question))
 
 
-@lru_cache(maxsize=4096)
-def _focus_terms(question: str) -> tuple[str, ...]:
+def _tokens(text: str) -> list[tuple[str, str, str]]:
+    """(surface, pos1, pos2) of each fugashi token of `text`."""
     from ingest.chunk import _PARSE_LOCK, tagger
 
-    tagged = tagger()
+    with _PARSE_LOCK:
+        return [(n.surface, n.feature.pos1, n.feature.pos2) for n in tagger()(text)]
+
+
+@lru_cache(maxsize=4096)
+def _focus_terms(question: str) -> tuple[str, ...]:
     terms: list[str] = []
     for part in unicodedata.normalize("NFKC", question).split():  # "WPI 拠点要件 言語": spaces part words
-        with _PARSE_LOCK:
-            tokens = [(n.surface, n.feature.pos1, n.feature.pos2) for n in tagged(part)]
+        tokens = _tokens(part)
         current = ""
         for surface, pos in _noun_flags(tokens):
             if pos:
@@ -80,7 +84,7 @@ def char_bigrams(text: str) -> set[str]:
 
 
 # Words users ask with → the words Japanese budget documents write for the same thing ("大学院生" for
-# 博士後期課程学生, "お金" for 予算/経費, "会社" for 民間企業). Checked both ways by `written_as`.
+# 博士後期課程学生, "会社" for 民間企業, "年額" for "/年"). Looked up one way, by `written_as`.
 USER_WORDS: dict[str, tuple[str, ...]] = {
     "日本": ("我が国", "わが国"), "我が国": ("日本",), "言語": ("英語", "日本語"), "外国人": ("外国から", "外国の"),
     "科研費": ("科学研究費",), "条件": ("要件",), "要件": ("条件",), "資格": ("要件", "対象者"),
@@ -92,7 +96,7 @@ USER_WORDS: dict[str, tuple[str, ...]] = {
     "補助": ("支援",), "助成": ("支援",), "年額": ("/年",), "毎年": ("/年", "年間", "毎年度"),
     "会社": ("企業",), "民間": ("企業",), "先生": ("教授", "研究者"), "雑誌": ("誌",), "寄付": ("寄附",),
     "チーム": ("研究チーム", "グループ"), "グループ": ("チーム", "件"),
-    "派遣": ("渡航",), "渡航": ("派遣",), 
+    "派遣": ("渡航",), "渡航": ("派遣",),
     "テーマ": ("分野",), "役職": ("ポスト",), "世の中": ("社会",),
     "最近": ("近年", "傾向"),
 }
@@ -109,6 +113,8 @@ def written_as(word: str) -> tuple[str, ...]:
 
 
 _FIGURE_COUNTERS = ("年間", "か月", "ヶ月", "カ月", "週間", "年", "人", "名", "件", "拠点", "か国", "カ国", "歳", "%")
+_FIGURE = rf"\d[\d,.]*(?:{'|'.join(_FIGURE_COUNTERS)})"
+_FIGURE_RANGE = re.compile(rf"({_FIGURE})\s*(?:~|から)\s*({_FIGURE})")
 
 
 def description_terms(clause: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -127,10 +133,7 @@ def description_terms(clause: str) -> list[tuple[str, tuple[str, ...]]]:
 
 @lru_cache(maxsize=4096)
 def _description_terms(clause: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    from ingest.chunk import _PARSE_LOCK, tagger
-
-    with _PARSE_LOCK:
-        tokens = [(n.surface, n.feature.pos1, n.feature.pos2) for n in tagger()(clause)]
+    tokens = _tokens(clause)
     terms: list[tuple[str, tuple[str, ...]]] = []
     pieces: list[str] = []
 
@@ -164,7 +167,6 @@ def _description_terms(clause: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
             close()
         i += 1
     close()
-    counter = "|".join(_FIGURE_COUNTERS)
-    for a, b in re.findall(rf"(\d[\d,.]*(?:{counter}))\s*(?:~|から)\s*(\d[\d,.]*(?:{counter}))", clause):
+    for a, b in _FIGURE_RANGE.findall(clause):
         terms.append((f"{a}~{b}", ()))  # "3か月から1年" as the lines write the range: "3か月~1年程度"
     return tuple(terms)
