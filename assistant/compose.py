@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 from typing import TYPE_CHECKING
 
 from assistant.answer import Answer, detect_lang
@@ -463,7 +464,9 @@ def _lines_with_offsets(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def _attribute_words() -> set[str]:
+@cache
+def _attribute_words() -> frozenset[str]:
+    """Every word that asks for an attribute or frames a question (built once: several calls per question)."""
     from assistant.facts import _DIFF_CUES, _TIME_COMPARE_CUES, ATTRIBUTE_CUES
 
     words = {canonical for canonical, _, _ in ATTRIBUTE_CUES}
@@ -471,7 +474,12 @@ def _attribute_words() -> set[str]:
         words.update(ja)
     asked_kinds = {cue for cues, _ in _ASKED_KIND for cue in cues if len(cue) >= 2}  # 割合, パーセント: the figure's kind
     english = {w for _, _, en in ATTRIBUTE_CUES for w in en if " " not in w}  # "budget" inside a Japanese question
-    return words | _GENERIC_QUESTION_WORDS | asked_kinds | english | set(_DIFF_CUES) | set(_TIME_COMPARE_CUES)
+    return frozenset(words | _GENERIC_QUESTION_WORDS | asked_kinds | english | set(_DIFF_CUES) | set(_TIME_COMPARE_CUES))
+
+
+@cache
+def _attribute_words_longest_first() -> tuple[str, ...]:
+    return tuple(sorted(_attribute_words(), key=lambda w: (-len(w), w)))  # longest first, in a fixed order
 
 
 _GENERIC_QUESTION_WORDS = {
@@ -507,16 +515,15 @@ def _covered(term: str, text: str) -> bool:
 def _question_topics(bot: "Assistant", question: str) -> list[str]:
     """Content words of the question that are neither a program name nor an attribute word
     (attribute words are cut out of compounds: 前年度予算額 → nothing, 採用実績 → 実績)."""
-    attribute_words = sorted(_attribute_words(), key=lambda w: (-len(w), w))  # longest first, in a fixed order
     topics = []
     for term in focus_terms(_content_text(bot, question)):
-        for word in attribute_words:
+        for word in _attribute_words_longest_first():
             if len(word) >= 2:
                 term = term.replace(word, " ")
         # "第6期基本計画": the counter left of a number is not part of the topic word
         term = re.sub(r"(?:^|(?<=\s))[期回次号版](?=[\u4e00-\u9fff\u30a0-\u30ff]{2})", "", term)
         # "寄附額" asks for the amount of 寄附: the 額 is the figure's kind, 寄附 the topic
-        topics.extend(t.removesuffix("額") if len(t) >= 3 else t for t in term.split() if len(t) >= 2 and t not in attribute_words)
+        topics.extend(t.removesuffix("額") if len(t) >= 3 else t for t in term.split() if len(t) >= 2 and t not in _attribute_words())
     return topics
 
 
@@ -953,16 +960,13 @@ def _key_value_answer(
     # "何か月？": a key line without such a figure does not answer it (a key named by a noun, "支援対象経費", may list words)
     units = _asked_units(question) if re.search(r"何(?:か月|ヶ月|年|人|名|件|週間|日|円|億|百万|万)|いくら", unicodedata.normalize("NFKC", question)) else ()
     for row, chunk in bot.retriever.chunks_on(pages):
-        offset = 0
         owners = _block_owners(bot, chunk)
-        for i, line in enumerate(chunk.text.split("\n")):
+        for i, (offset, line) in enumerate(_lines_with_offsets(chunk.text)):
             key, sep, value = line.partition(":")
             key = key.strip(" •・○▷■")
             if years and not any(y in line for y in years):
-                offset += len(line) + 1
                 continue  # a figure of another year is no answer
             if units and not any(m.group().endswith(units) for m in _FIGURE_IN_TEXT.finditer(value)):
-                offset += len(line) + 1
                 continue
             if sep and value.strip() and 0 < len(key) <= 20:
                 share = sum(1 for t in topics if _covered(t, key)) / len(topics)
@@ -974,7 +978,6 @@ def _key_value_answer(
                 if share >= 0.5 and (best is None or share > best[0]):
                     cited = to_citation(_Hit(row, chunk, 1.0), question)
                     best = (share, cited, offset, offset + len(line))
-            offset += len(line) + 1
     if best is None:
         return None
     _, cited, start, end = best

@@ -36,7 +36,8 @@ from ingest.facts import UNASSIGNED, attribute_detail, canonical_attribute
 from ingest.gazetteer import Gazetteer, SubjectEntry, acted_on, build_gazetteer, respellings
 from ingest.models import Document, Fact
 from assistant.answer import detect_lang
-from assistant.words import char_bigrams
+from assistant.describe import ProfileText, description_clauses, program_lines
+from assistant.words import char_bigrams, description_terms, focus_terms
 from ingest.units import YEARS_PER_DURATION_UNIT, YEN_UNITS, find_years, fiscal_year_label, parse_money, to_western_year
 
 __all__ = [
@@ -1857,7 +1858,7 @@ def name_bigram_share(word: str, name: str) -> float:
         return 1.0  # "育成等": three characters standing in the name as written
     if (len(core) < 4 and not named) or (len(bigrams) < 3 and not named):
         return 0.0
-    return sum(1 for b in bigrams if b in name) / len(bigrams) if bigrams else 0.0
+    return _bigram_share(core, name)
 
 
 def _bigram_share(word: str, name: str) -> float:
@@ -1893,8 +1894,6 @@ def loose_subject(
         >>> loose_subject("流動モード促進事業の予算は？", ["国際頭脳循環に参入する若手研究者の新たな流動モードの促進", "SICORP"])
         '国際頭脳循環に参入する若手研究者の新たな流動モードの促進'
     """
-    from assistant.words import focus_terms
-
     by_char = by_char if by_char is not None else names_by_char(names)
     found: set[str] = set()
     for term in focus_terms(question):
@@ -2300,8 +2299,6 @@ class FactsIndex:
     def _three_character_piece(self, question: str) -> str | None:
         """A three-character word of the question standing verbatim in exactly one name ("育成等", "招へい"),
         not cut out of a longer word the documents use apart."""
-        from assistant.words import focus_terms
-
         found = set()
         for term in focus_terms(unicodedata.normalize("NFKC", question)):
             if len(term) != 3 or not re.search(r"[\u4e00-\u9fff]", term):
@@ -2445,8 +2442,6 @@ class FactsIndex:
     def _group_piece(self, question: str) -> str | None:
         """The one group whose name, short form, or a 3+ character word of the question standing in its name
         as written ("育成等"), the question holds."""
-        from assistant.words import description_terms, focus_terms
-
         text = unicodedata.normalize("NFKC", question)
         groups = [e for e in self.gazetteer.entries if e.kind == "group"]
         found = {e.name for e in groups for t in focus_terms(text) if len(t) >= 3 and t in e.name and not _NAME_SUFFIX.sub("", t) == ""}
@@ -2474,8 +2469,6 @@ class FactsIndex:
     def _loosely_named(self, question: str, query: FactQuery) -> list[tuple[str, str]]:
         """(word, subject) for long words (5+ characters) of the question outside its exact names that
         resemble one other subject only; asked only of questions that could name two programs."""
-        from assistant.words import focus_terms
-
         rest = unicodedata.normalize("NFKC", question)
         for surface in query.subject_surfaces:
             rest = rest.replace(surface, "、")
@@ -2495,9 +2488,6 @@ class FactsIndex:
         """(clause, program) for each clause of the question that describes one program instead of naming
         it ("開発途上国のニーズに基づいて地球規模課題を解決する国際共同研究のプログラム" → SATREPS); clauses
         holding a name the question already names are left alone. See `assistant.describe`."""
-        from assistant.describe import description_clauses
-        from assistant.words import description_terms, focus_terms
-
         text = unicodedata.normalize("NFKC", question)
         if text not in self._described:
             if len(self._described) >= DESCRIBED_CACHE_SIZE:
@@ -2531,15 +2521,11 @@ class FactsIndex:
     @cached_property
     def _profile_text(self):
         """The programs' lines, searchable at once (see `assistant.describe.ProfileText`)."""
-        from assistant.describe import ProfileText
-
         return ProfileText(self._profiles)
 
     @cached_property
     def _profiles(self) -> dict[str, list[tuple[str, float]]]:
         """Program → the lines the documents write about it (see `assistant.describe.program_lines`)."""
-        from assistant.describe import program_lines
-
         forms = {e.name: [e.name, _without_parenthesis(e.name), *e.short_forms, *e.abbreviations]
                  for e in self.gazetteer.entries if e.kind == "program"}
         return program_lines(self.documents, self.facts, forms)
