@@ -2007,7 +2007,7 @@ class FactsIndex:
         if key not in self._apart:
             self._apart[key] = any(
                 not self._follows_its_name(doc.text, at, name)
-                for doc in self.documents
+                for doc in self.documents if word in doc.text
                 for at in _spans_outside(doc.text, word, self._forms_of(name))
             )
         return self._apart[key]
@@ -2492,9 +2492,11 @@ class FactsIndex:
         if text not in self._described:
             if len(self._described) >= DESCRIBED_CACHE_SIZE:
                 self._described.clear()  # a long-running server asks many questions: keep the memo bounded
-            surfaces = [m.surface for m in self.gazetteer.match(text) if m.kind != "partial"]
+            clauses = description_clauses(text)
+            # (most questions have no description clause: the names are matched only when one does)
+            surfaces = [m.surface for m in self.gazetteer.match(text) if m.kind != "partial"] if clauses else []
             found: list[tuple[str, str]] = []
-            for start, end in description_clauses(text):
+            for start, end in clauses:
                 clause = text[start:end]
                 if any(surface in clause for surface in surfaces):
                     continue
