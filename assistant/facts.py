@@ -2296,6 +2296,11 @@ class FactsIndex:
         names = {m.name for m in self.gazetteer.match(joined) if m.kind != "partial"}
         return names.pop() if len(names) == 1 else None
 
+    def _sole_holder(self, piece: str) -> str | None:
+        """The one subject name holding `piece` as written, or None (none or several do)."""
+        holders = [n for n in self._names if piece in n]
+        return holders[0] if len(holders) == 1 else None
+
     def _three_character_piece(self, question: str) -> str | None:
         """A three-character word of the question standing verbatim in exactly one name ("育成等", "招へい"),
         not cut out of a longer word the documents use apart."""
@@ -2303,9 +2308,9 @@ class FactsIndex:
         for term in focus_terms(unicodedata.normalize("NFKC", question)):
             if len(term) != 3 or not re.search(r"[\u4e00-\u9fff]", term):
                 continue  # a katakana piece ("トップ" of トップレベル) is an ordinary word
-            names = [n for n in self._names if term in n]
-            if len(names) == 1 and not self.used_apart(term, names[0]):
-                found.add(names[0])
+            holder = self._sole_holder(term)
+            if holder is not None and not self.used_apart(term, holder):
+                found.add(holder)
         return found.pop() if len(found) == 1 else None
 
     def _value_owner(self, question: str) -> str | None:
@@ -2478,8 +2483,8 @@ class FactsIndex:
             # four-character words ("研究拠点") are too often the domain's own vocabulary
             names = self.resembling(term) if len(term) >= 5 or len(term) == 3 or _NAME_SUFFIX.search(term).group() else []
             if len(term) == 4 and not names:  # "海外挑戦": four characters of one name the documents write nowhere else
-                holders = [n for n in self._names if term in n]
-                names = holders if len(holders) == 1 and not self.written_apart(term, holders[0]) else []
+                holder = self._sole_holder(term)
+                names = [holder] if holder is not None and not self.written_apart(term, holder) else []
             if len(names) == 1 and names[0] not in query.subjects and not self.used_apart(term, names[0]):
                 found.append((term, names[0]))
         return found
