@@ -48,7 +48,8 @@ def program_lines(
     profiles: dict[str, list[tuple[str, float]]] = {name: [] for name in forms}
     ordered = _Forms(forms)
     documents = list(documents)
-    own_values = _Forms(_own_values(documents, owners_by_line))
+    own_values = _own_values(documents, owners_by_line)
+    values_pattern = re.compile("|".join(map(re.escape, sorted(own_values, key=len, reverse=True))))
     for doc in documents:
         for page in doc.pages or ():
             text = doc.text[page.start : page.end]
@@ -72,12 +73,12 @@ def program_lines(
                     run_open = False
                     text = unicodedata.normalize("NFKC", line)
                     named = ordered.named_in(text)
-                    echoed = own_values.named_in(text) if not stated and not named else set()
+                    echoed = {own_values[m.group()] for m in values_pattern.finditer(text)} if own_values and not stated and not named else set()
                     if len(echoed) == 1:
                         # "▷…博士後期課程学生等を育成するため…": the words of one program's 支援対象者 value
                         owners = [(echoed.pop(), 1.0)]
                     else:
-                        owners = _line_owners(line, ordered, stated, heading_run, forms, on_page)
+                        owners = _line_owners(text, named, stated, heading_run, forms, on_page)
                         # a bullet right after a bullet taken from the heading's program by its words
                         # ("▷…招へい" then "▷我が国の研究者と…") continues the same program's list
                         if (_bullet(line) and _bullet(line) == _bullet(previous[0]) and len(previous[1]) == 1
@@ -110,9 +111,9 @@ def _key_value_runs(lines: Sequence[str]) -> list[list[str]]:
     return runs
 
 
-def _own_values(documents: Sequence[Document], owners_by_line: Mapping[tuple[str, str], str]) -> dict[str, list[str]]:
-    """Program → the values of `key: value` lines (5+ characters, not figures) that only its blocks state
-    ("博士後期課程学生等" of 支援対象者)."""
+def _own_values(documents: Sequence[Document], owners_by_line: Mapping[tuple[str, str], str]) -> dict[str, str]:
+    """The values of `key: value` lines (5+ characters, not figures) that only one program's blocks state
+    ("博士後期課程学生等" of 支援対象者) → that program."""
     holders: dict[str, set[str]] = {}
     for doc in documents:
         for page in doc.pages or ():
@@ -125,11 +126,7 @@ def _own_values(documents: Sequence[Document], owners_by_line: Mapping[tuple[str
                     value = re.split(r"[:：]", unicodedata.normalize("NFKC", line), maxsplit=1)[-1].strip()
                     if len(value) >= 5 and not re.search(r"\d", value):
                         holders.setdefault(value, set()).update(stated)
-    own: dict[str, list[str]] = {}
-    for value, names in holders.items():
-        if len(names) == 1:
-            own.setdefault(next(iter(names)), []).append(value)
-    return own
+    return {value: next(iter(names)) for value, names in holders.items() if len(names) == 1}
 
 
 def _fact_owners(facts: Sequence[Fact], programs: set[str]) -> dict[tuple[str, str], str]:
@@ -174,17 +171,15 @@ def _heading_of(line: str, ordered: _Forms) -> str | None:
 
 
 def _line_owners(
-    line: str, ordered: _Forms, stated: set[str], heading_run: Sequence[str],
+    text: str, named: set[str], stated: set[str], heading_run: Sequence[str],
     forms: Mapping[str, Sequence[str]], on_page: Sequence[str] = (),
 ) -> list[tuple[str, float]]:
-    """Who a line is about: the one program it names; else the one program its block's facts belong to;
-    else the headings it stands under (the one whose name it echoes most, or all at a split weight),
-    unless it echoes another program of its page clearly more ("…海外との青少年交流を促進…" under the
-    heading before 国際青少年サイエンス交流事業's)."""
-    text = unicodedata.normalize("NFKC", line)
-    named = ordered.named_in(text)
+    """Who a line (`text`, NFKC; `named`: the programs it names) is about: the one program it names; else
+    the one program its block's facts belong to; else the headings it stands under (the one whose name
+    it echoes most, or all at a split weight), unless it echoes another program of its page clearly more
+    ("…海外との青少年交流を促進…" under the heading before 国際青少年サイエンス交流事業's)."""
     if len(named) == 1:
-        return [(named.pop(), 1.0)]
+        return [(next(iter(named)), 1.0)]
     if len(stated) == 1:
         return [(next(iter(stated)), 1.0)]
     run = list(dict.fromkeys(heading_run))
