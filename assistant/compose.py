@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -132,7 +133,7 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
 
 
 _TWO_CUES = re.compile(
-    r"どちら|どっち|何倍|の何%|の何パーセント|に占める|を占め|上回|下回|より(?:多|少|大き|小さ|早|遅|新し|古)|"
+    r"どちら|どっち|何倍|何分の|の何%|の何パーセント|に占める|を占め|上回|下回|より(?:多|少|大き|小さ|早|遅|新し|古)|"
     r"[と、].{0,30}(?:多い|少ない|大きい|小さい|早い|遅い|新しい|古い)のは|"
     r"[^\d年度]と.{0,40}(?:合わせ|合計|足す|足し|総額)|"
     r"\bwhich (?:is|has|one|program)\b|\bthan\b|\bcompared (?:to|with)\b",
@@ -868,7 +869,7 @@ def _passage_figure_answer(
             if figures and (not units or any(f.endswith(units) for f in figures)):
                 # the line itself must name a topic; the line before it may add context at half weight
                 # (a line opening with "(" continues the one before it: "研究チーム" / "(20~40名程度…)")
-                own = sum(1 for t in topics if _covered(t, window if line.lstrip().startswith("(") else line))
+                own = sum(1 for t in topics if _covered(t, _continued(lines, i, units) if line.lstrip().startswith("(") else line))
                 context = sum(1 for t in topics if not _covered(t, line) and _covered(t, window))
                 share = (own + 0.5 * context) / len(topics) if own else 0.0
                 # between lines that cover as much, one naming the topics word for word wins
@@ -890,6 +891,15 @@ def _passage_figure_answer(
     cited = candidates[n].model_copy(update={"highlight_start": start, "highlight_end": end})
     lead = f"資料には「{figure}」とあります [1]:" if lang == "ja" else f"The documents give {figure} [1]:"
     return _quoted_answer(cited, merge_citations([cited], passages), lang, base, answerable=True, lead=lead)
+
+
+def _continued(lines: Sequence[str], i: int, units: tuple[str, ...]) -> str:
+    """A line opening with "(" continues the line before it, and its first figure counts that line's noun
+    ("研究チーム" / "(20~40名程度、ポスドク・院生が約8割)": 20~40名 is the team, not the ポスドク・院生): the
+    line before with this line up to its first figure of the asked kind."""
+    line = lines[i]
+    first = next((m for m in _FIGURE_IN_TEXT.finditer(line) if not units or m.group().endswith(units)), None)
+    return " ".join([*lines[max(0, i - 1) : i], line[: first.start()] if first is not None else line])
 
 
 def _heading_before(bot: "Assistant", passage: Citation, reach: int = 600) -> str:

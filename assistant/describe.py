@@ -21,8 +21,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from assistant.words import char_bigrams, written_as
 from ingest.models import Document, Fact
 
-DESCRIPTION_NOUNS = re.compile(r"(?:事業|プログラム|制度|仕組み|枠組み|取り組み|取組み?|プロジェクト|やつ|施策)")
-"""Nouns a question uses for a program it describes instead of naming ("…を海外に送り出す制度")."""
+DESCRIPTION_NOUNS = re.compile(r"(?:事業|プログラム|制度|仕組み|枠組み|取り組み|取組み?|プロジェクト|やつ|施策|種目|ほう(?=の))")
+"""Nouns a question uses for a program it describes instead of naming ("…を海外に送り出す制度", "…に取り組む
+ほうの国際共同研究": the one of two that does so)."""
 
 MIN_SCORE = 2.0  # the best program's summed term weights: about two words only a few programs' lines hold
 MIN_LEAD = 1.5  # the best program's score over the runner-up's
@@ -327,7 +328,11 @@ def description_clauses(question: str) -> list[tuple[int, int]]:
     boundary = 0
     for match in DESCRIPTION_NOUNS.finditer(question):
         start = max(boundary, *(m.end() for m in re.finditer(r"[、。？?！!,，]|と、", question[: match.start()])), 0)
+        end = match.end()
+        if match.group() == "ほう":  # "…に取り組むほうの国際共同研究": the noun after ほうの is what the clause picks one of
+            noun = re.match(r"の[\u4e00-\u9fff\u30a0-\u30ffA-Za-z]+", question[end:])
+            end += noun.end() if noun else 0
         if match.start() - start >= 4:
-            spans.append((start, match.end()))
-        boundary = match.end()
+            spans.append((start, end))
+        boundary = end
     return spans

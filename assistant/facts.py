@@ -114,7 +114,7 @@ _COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "
                  "引き離", "追い抜", "及ば", "に比して", "比較", "上回", "下回", "より", "早い", "遅い", "古い", "新しい",
                   "勝る", "勝って", "劣る", "高い", "低い", " vs", "VS", "対比", "先に", "後に", "早く", "遅く",
                   "一番", "いちばん", "最も", "もっとも", "何倍", "倍", "最近", "歴史", "最初", "番目", "順", "何%", "何パーセント", "に占める",
-                  "占め", "何割", "割合", "真ん中")
+                  "占め", "何割", "割合", "真ん中", "何分の")
 _COMPARE_CUES_EN = ("which", "larger", "bigger", "more", "less", "smaller", "compare", "greater", "higher", "lower", "earlier", "older",
                      "largest", "smallest", "times")
 _TIME_COMPARE_CUES = ("早い", "遅い", "古い", "新しい", "先に", "後に", "早く", "遅く", "最近", "最新", "歴史", "最初", "何年前", "何年後",
@@ -1166,6 +1166,11 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
             return (f"{a_name}は{b_name}の{share_text(result.ratio, q.question)}です。（{a_name} {a_value}、{b_name} {b_value}）" if ja
                     else f"{a_name} is about {result.ratio * 100:.1f}% of {b_name}. ({a_value} vs {b_value})")
         times, exact = _times(result.ratio)
+        if ja and 0 < result.ratio < 1 and _FRACTION_ASKED.search(unicodedata.normalize("NFKC", q.question)):
+            # "AはBの何分の一？": 1 over B/A, with the ratio itself
+            parts, parts_exact = _times(1 / result.ratio)
+            return (f"{a_name}は{b_name}の{'' if parts_exact else '約'}{parts}分の1（{'' if exact else '約'}{times}倍）です。"
+                    f"（{a_name} {a_value}、{b_name} {b_value}）")
         return (f"{a_name}は{b_name}の{'' if exact else '約'}{times}倍です。（{a_name} {a_value}、{b_name} {b_value}）" if ja
                 else f"{a_name} is {'' if exact else 'about '}{times} times {b_name}. ({a_value} vs {b_value})")
     if len(facts) >= 3 or (_asks_smaller(q.question) and not _is_time(facts[0]) and not _asks_difference(q.question)):
@@ -1525,7 +1530,11 @@ _RATIO_EITHER_WAY = re.compile(r"何倍(?:違|ちが|の差|の開き|もの差|
 
 def _asks_ratio(question: str) -> bool:
     q = unicodedata.normalize("NFKC", question).lower()
-    return "何倍" in q or "倍" in q or "how many times" in q
+    return "何倍" in q or "倍" in q or "how many times" in q or bool(_FRACTION_ASKED.search(q))
+
+
+# "AはBの何分の一？": a ratio asked as a fraction
+_FRACTION_ASKED = re.compile(r"何分の(?:1|一)")
 
 
 _RANK_RE = re.compile(r"(\d+|[一二三四五])番目")
@@ -1915,6 +1924,12 @@ _NOT_DESCRIPTIVE = {"事業", "プログラム", "制度", "仕組み", "枠組�
                     "国", "日本", "我が国", *FUNDING_AGENCIES}
 
 
+def _could_name_two(text: str) -> bool:
+    """Whether a question (NFKC) could name two subjects: a compare, sum or difference cue, a と, a range."""
+    return (_has_any(text, _COMPARE_CUES + _SUM_CUES + _DIFF_CUES) or "と" in text
+            or bool(re.search(r"から.{1,40}まで|何年(?:前|後|早|遅)|ほう|方が", text)))
+
+
 def _is_cue_word(term: str) -> bool:
     """Whether a word only asks for an attribute ("予算", "支援期間", "人数"): a cue or a cue's head
     ("人数" of 受入人数), not a word a cue starts with (招へい of 招へい人数 describes a program)."""
@@ -2047,7 +2062,7 @@ class FactsIndex:
         if not query.subjects:
             query = self._as_share_of_whole(self._described_over_loose(question, self._read_unnamed(question, query)))
         else:
-            query = self._as_share_of_whole(self._with_every_name(question, query))
+            query = self._as_share_of_whole(self._with_every_name(question, self._described_over_partial(question, query)))
         return self._place_of_one(self._attribute_outside_descriptions(query))
 
     def _attribute_outside_descriptions(self, query: FactQuery) -> FactQuery:
@@ -2084,6 +2099,23 @@ class FactsIndex:
         clause, name = described[0]
         return self._with_names(question, [(clause, name)])
 
+    def _described_over_partial(self, question: str, query: FactQuery) -> FactQuery:
+        """A subject matched only by a piece of its name inside a clause that describes another program
+        ("トップレベル研究者が率いるチームの…科研費の新種目": 国際先導研究, not WPI's トップレベル研究) is that
+        other program."""
+        if len(query.subjects) != 1 or len(query.subject_surfaces) != 1:
+            return query
+        surface = query.subject_surfaces[0]
+        text = unicodedata.normalize("NFKC", question)
+        if not any(m.kind == "partial" and m.surface == surface for m in self.gazetteer.match(text)):
+            return query
+        # (described_names leaves out clauses holding an exact name, so a partial one is still read)
+        inside = [(clause, name) for clause, name in self.described_names(question) if surface in clause]
+        if len(inside) != 1 or inside[0][1] in query.subjects:
+            return query
+        again = self._with_names(question, inside)
+        return again if again.subjects == (inside[0][1],) else query
+
     def _as_share_of_whole(self, query: FactQuery) -> FactQuery:
         """"SICORPとSATREPSで、国際展開全体138億円の何割？": two or more programs and the section (or a group,
         when no section is named) they belong to, asked as a share: their total over the whole."""
@@ -2115,16 +2147,23 @@ class FactsIndex:
         members = self._members_of_named_group(query)
         if members is not None:
             return members
-        two = (_has_any(text, _COMPARE_CUES + _SUM_CUES + _DIFF_CUES) or "と" in text
-               or bool(re.search(r"から.{1,40}まで|何年(?:前|後|早|遅)|ほう|方が", text)))
-        named = self._loosely_named(question, query) if two else []
-        named += [pair for pair in self._listed_names(question, query) if pair not in named]
+        two = _could_name_two(text)
+        # a word inside a clause describing a program is part of that description, not a name of its own
+        # ("途上国と…解決するほうの国際共同研究": SATREPS, not also SICORP's 国際共同研究)
+        clauses = self.described_names(question)
+        described_piece = lambda piece: any(piece in clause for clause, _ in clauses)  # noqa: E731
+        named = [pair for pair in self._loosely_named(question, query) if not described_piece(pair[0])] if two else []
+        named += [pair for pair in self._listed_names(question, query) if pair not in named and not described_piece(pair[0])]
         if two:
-            named += [pair for pair in self.described_names(question, query) if pair not in named]
+            named += [pair for pair in clauses if pair[1] not in query.subjects and pair not in named]
         if not asks_what_figure_is(question):
             named += [pair for pair in self._quoted_names(question, query) if pair not in named]
         if named:  # "国際先導研究と若手研究者の新たな流動モードの促進、…": a second program named loosely
             text = unicodedata.normalize("NFKC", question)
+            for clause, name in clauses:
+                # a description of a subject read by no name of its own: its words name nothing more
+                if name in query.subjects and not any(surface in clause for surface in query.subject_surfaces):
+                    text = text.replace(clause, name, 1)
             for surface, name in zip(query.subject_surfaces, query.subjects):
                 if surface != name and surface not in name[: len(surface)]:  # a partial name ("サイエンス交流事業")
                     text = text.replace(surface, name, 1)  # would give way to an exact one when parsed again
@@ -2211,6 +2250,9 @@ class FactsIndex:
         if loose is not None:
             one = naming(loose)
             return self._members_of_named_group(one) or self._with_every_name(question, one)
+        several = self._several_loose_names(question, query)
+        if several is not None:  # "頭脳循環の流動モード事業と海外挑戦プログラム、…": two loose names at once
+            return several
         described = self.described_names(question, query)
         if described and not which:  # "博士課程の学生を海外に送り出すプログラムの予算は？"
             again = self._with_names(question, described)
@@ -2225,6 +2267,19 @@ class FactsIndex:
         if _WHOLE_RE.search(unicodedata.normalize("NFKC", question)) and len(self._sections) == 1:
             return naming(self._sections[0])  # "施策全体の予算は？": the one section the documents total
         return query
+
+    def _several_loose_names(self, question: str, query: FactQuery) -> FactQuery | None:
+        """A question that could name two programs and names two or more only loosely or by description
+        ("頭脳循環の流動モード事業と海外挑戦プログラム、予算が多いのは"), read with each standing for its
+        program; None when fewer than two are found."""
+        if not _could_name_two(unicodedata.normalize("NFKC", question)):
+            return None
+        pairs = self._loosely_named(question, query)
+        pairs += [pair for pair in self.described_names(question, query) if pair[1] not in {n for _, n in pairs}]
+        if len({name for _, name in pairs}) < 2:
+            return None
+        again = self._with_names(question, pairs)
+        return self._without_container(again) if len(again.subjects) >= 2 else None
 
     @cached_property
     def _sections(self) -> list[str]:
@@ -2243,16 +2298,32 @@ class FactsIndex:
             return None
         # "国際展開の予算全体と国際先導研究の補正予算を合わせると": the whole named by words of its own name
         named_whole = len(char_bigrams(text[max(0, found.start() - 12) : found.start()]) & char_bigrams(sections[0])) >= 2
+        group = None if named_whole else self._group_before(text[: found.start()])
+        if group is not None and group not in query.subjects:
+            sections = [group]  # "海外挑戦プログラムの予算は育成等全体の何%？": the whole of that group
         if not (asks_share(text) or _asks_ratio(text) or (named_whole and _has_any(text, _SUM_CUES + _COMPARE_CUES))):
             return None
         surface = query.subject_surfaces[0] if query.subject_surfaces else ""
-        first = surface and text.find(surface) < found.start()
+        # a share is always the part's over the whole ("育成等全体のうち海外挑戦は何%"); a ratio reads in order
+        first = asks_share(text) or (surface and text.find(surface) < found.start())
         subjects = (query.subjects[0], sections[0]) if first else (sections[0], query.subjects[0])
         summed = not (asks_share(text) or _asks_ratio(text)) and _has_any(text, _SUM_CUES)
         return parse_fact_question(text, self.gazetteer).model_copy(update={
             "question": query.question, "subjects": subjects, "subject_surfaces": (),
             "operation": FactOperation.SUM if summed else FactOperation.COMPARE,
             "attribute": query.attribute or "予算額", "is_figure_question": True})
+
+    def _group_before(self, text: str) -> str | None:
+        """The group a text's last word is a piece of ("…育成等" → グローバルに活躍する若手研究者の育成等), or None."""
+        terms = focus_terms(text)
+        if not terms or not text.rstrip("のはで").endswith(terms[-1]):
+            return None
+        word = terms[-1]
+        holders = [n for n in self._names if word in n] if len(word) >= 3 else []
+        holders = holders or self.resembling(word)
+        if len(holders) == 1 and (entry := self._entries.get(holders[0])) is not None and entry.kind == "group":
+            return holders[0]
+        return None
 
     def _members_of_named_group(self, query: FactQuery) -> FactQuery | None:
         """"育成等のうち予算が一番多い事業は？": a group named in a which-program question stands for its members."""

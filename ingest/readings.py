@@ -76,8 +76,10 @@ def reads_as(reading: str, abbreviation: str) -> bool:
     the same consonants, at least three of them).
 
     Example:
-        >>> reads_as("サトレップス", "SATREPS"), reads_as("シコープ", "SICORP"), reads_as("スキップ", "SICORP")
-        (True, True, False)
+        >>> reads_as("サトレップス", "SATREPS"), reads_as("シコープ", "SICORP"), reads_as("サイコープ", "SICORP")
+        (True, True, True)
+        >>> reads_as("スキップ", "SICORP"), reads_as("サコープ", "SICORP")
+        (False, False)
     """
     if not abbreviation.isascii() or not abbreviation.isalpha():
         return False
@@ -87,9 +89,22 @@ def reads_as(reading: str, abbreviation: str) -> bool:
     if len(written) < 3:
         return False
     word = abbreviation.lower()
-    if len(word) >= 2 and word[1] in _VOWELS and _KANA_VOWEL.get(reading[0]) != word[1]:
+    if len(word) >= 2 and word[1] in _VOWELS and not _first_vowel_fits(reading, word[1]):
         return False  # "スキップ" is not SICORP: a first syllable written in letters keeps its vowel
     return written in {latin_consonants(abbreviation), latin_consonants(abbreviation, drop_r=True)}
+
+
+# English says some vowels as two: "SI" of SICORP is サイ, "SA" of a name may be セイ
+_SAID_AS_TWO = {"i": ("a", "イ"), "a": ("e", "イ")}
+
+
+def _first_vowel_fits(reading: str, vowel: str) -> bool:
+    """Whether a reading's first syllable keeps the abbreviation's first vowel, as written ("シ" for SI)
+    or as English says it ("サイ" for SI)."""
+    if _KANA_VOWEL.get(reading[0]) == vowel:
+        return True
+    said = _SAID_AS_TWO.get(vowel)
+    return said is not None and _KANA_VOWEL.get(reading[0]) == said[0] and reading[1:2] == said[1]
 
 
 _CANONICAL_LETTER_NAMES = sorted(

@@ -18,6 +18,8 @@ from ingest.readings import kana_consonants, latin_consonants, reads_as
     ("ジェーエスピーエス", "JSPS", True),
     ("アムド", "AMED", False),  # another reading: consonants m, d only
     ("スキップ", "SICORP", False),  # same consonants, another first vowel
+    ("サイコープ", "SICORP", True),  # the first vowel as English says it (SI: サイ)
+    ("サコープ", "SICORP", False),  # but not another vowel alone
     ("スパーク", "SPARC", True),  # a leading cluster: katakana adds a vowel
     ("サイエンス", "SATREPS", False),
     ("ピーアイ", "WPI", False),  # letters missing
