@@ -75,6 +75,9 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
             return part
         if one.answerable and one.listing and len(one.facts) == 2:  # two types of one program ("コアチーム型と加速型")
             return _fact_answer(one, passages, lang, base)
+        two_lines = _two_figures_answer(bot, resolution.question, passages, lang, base, query)
+        if two_lines is not None:  # "WPI拠点の総勢はPIの何倍？": two figures its lines state
+            return two_lines
         # "AとB、どちらが多い？" with only A recognized: one program's figure would not answer it
         text = (f"もう一方の事業を資料の事業名として特定できませんでした（特定できたのは「{escape_markdown(query.subjects[0])}」のみ）。"
                 "事業名を資料の表記で指定してください。" if lang == "ja"
@@ -100,6 +103,9 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
         # The facts have no such figure (or answer a different attribute than the words asked for):
         # a passage may still state it in a sentence ("PIが7～10人程度以上") -- for one program; a line
         # with one figure does not answer "AはBの何倍" (two programs' key lines side by side may)
+        two_lines = _two_figures_answer(bot, resolution.question, passages, lang, base, query)
+        if two_lines is not None:  # "WPI拠点の総勢はPIより何人多い？": two figures its lines state
+            return two_lines
         figure = (_passage_figure_answer(bot, reading, passages, lang, base, query, topics=topics)
                   if len(query.subjects) < 2 else None)
         if figure is not None:
@@ -126,6 +132,9 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
         text = f"{escape_markdown(label)}は資料に記載がありません。" if lang == "ja" else f"The documents give no {label}."
         return Answer(text=text + "\n\n" + _references(passages[:3], lang), answerable=False, citations=passages[:3], **base)
     if query is not None and query.subjects:
+        two_lines = _two_figures_answer(bot, resolution.question, passages, lang, base, query)
+        if two_lines is not None:
+            return two_lines
         key_value = _key_line_answer(bot, reading, passages, lang, base, query, topics=topics)
         if key_value is not None:
             return key_value
@@ -133,7 +142,7 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
 
 
 _TWO_CUES = re.compile(
-    r"どちら|どっち|何倍|何分の|の何%|の何パーセント|に占める|を占め|上回|下回|より(?:多|少|大き|小さ|早|遅|新し|古)|"
+    r"どちら|どっち|何倍|何分の|の比(?:は|を)|の何%|の何パーセント|に占める|を占め|上回|下回|より(?:多|少|大き|小さ|早|遅|新し|古)|"
     r"[と、].{0,30}(?:多い|少ない|大きい|小さい|早い|遅い|新しい|古い)のは|"
     r"[^\d年度]と.{0,40}(?:合わせ|合計|足す|足し|総額)|"
     r"\bwhich (?:is|has|one|program)\b|\bthan\b|\bcompared (?:to|with)\b",
@@ -841,6 +850,19 @@ def _passage_figure_answer(
 ) -> Answer | None:
     """A line of a top passage that states a figure of the asked kind (and year) and covers the
     question's topic words (`topics`, default: those of `question`)."""
+    found = _figure_line(bot, question, passages, query, topics=topics)
+    if found is None:
+        return None
+    cited, figure = found
+    lead = f"資料には「{figure}」とあります [1]:" if lang == "ja" else f"The documents give {figure} [1]:"
+    return _quoted_answer(cited, merge_citations([cited], passages), lang, base, answerable=True, lead=lead)
+
+
+def _figure_line(
+    bot: "Assistant", question: str, passages: list[Citation], query: "FactQuery | None" = None,
+    *, topics: list[str] | None = None,
+) -> tuple[Citation, str] | None:
+    """The passage (its line highlighted) and the figure as written of `_passage_figure_answer`, or None."""
     topics = _question_topics(bot, question) if topics is None else topics
     units = _asked_units(question) or _attribute_units(query)
     when = any(w in unicodedata.normalize("NFKC", question) for w in _DATE_CUES)
@@ -888,9 +910,7 @@ def _passage_figure_answer(
     if best is None:
         return None
     _, n, start, end, figure = best
-    cited = candidates[n].model_copy(update={"highlight_start": start, "highlight_end": end})
-    lead = f"資料には「{figure}」とあります [1]:" if lang == "ja" else f"The documents give {figure} [1]:"
-    return _quoted_answer(cited, merge_citations([cited], passages), lang, base, answerable=True, lead=lead)
+    return candidates[n].model_copy(update={"highlight_start": start, "highlight_end": end}), figure
 
 
 def _continued(lines: Sequence[str], i: int, units: tuple[str, ...]) -> str:
@@ -900,6 +920,67 @@ def _continued(lines: Sequence[str], i: int, units: tuple[str, ...]) -> str:
     line = lines[i]
     first = next((m for m in _FIGURE_IN_TEXT.finditer(line) if not units or m.group().endswith(units)), None)
     return " ".join([*lines[max(0, i - 1) : i], line[: first.start()] if first is not None else line])
+
+
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_FIGURE_UNIT = re.compile(r"(?:兆|億|千万|百万|万|千)?(?:円|人|名|件|%|か国|拠点|年|か月|ヶ月|週間|回|機関)")
+
+
+def _figure_numbers(figure: str) -> tuple[list[float], str] | None:
+    """The numbers of a figure as written and its unit ("70~100人程度以上" → ([70, 100], "人")); None
+    without a unit. 名 counts as 人."""
+    text = unicodedata.normalize("NFKC", figure)
+    unit = _FIGURE_UNIT.search(text)
+    numbers = [float(n.replace(",", "")) for n in _NUMBER.findall(text[: unit.start()] if unit else text)]
+    if unit is None or not numbers:
+        return None
+    return numbers, unit.group().replace("名", "人")
+
+
+def _two_figures_answer(
+    bot: "Assistant", question: str, passages: list[Citation], lang: str, base: dict, query: "FactQuery | None",
+) -> Answer | None:
+    """"WPI拠点の総勢はPIの何倍？": two figures of one program that lines state (no fact holds them), each
+    found by its own topic word, as a ratio or a difference derived from both cited lines. Ranges are
+    compared only when both ends give the same result (70~100人 over 7~10人: 10倍)."""
+    if lang != "ja" or query is None or len(query.subjects) != 1:
+        return None
+    text = unicodedata.normalize("NFKC", question)
+    ratio = bool(re.search(r"何倍|何分の", text))
+    difference = bool(re.search(r"差|より.{0,4}何(?:人|件|円|年|か国)", text))
+    if ratio == difference:
+        return None
+    topics = [t for t in _question_topics(bot, question) if not re.fullmatch(r"何.*|差|倍", t)]
+    content = unicodedata.normalize("NFKC", _content_text(bot, question))  # without the program's name ("WPI" holds "PI")
+    found: list[tuple[int, Citation, str]] = []
+    for topic in topics:
+        hit = _figure_line(bot, question, passages, query, topics=[topic])
+        if hit is not None and all(hit[1] != figure for _, _, figure in found):
+            found.append((content.find(topic.split("|")[0]), *hit))
+    if len(found) != 2:
+        return None
+    (_, a_cite, a_fig), (_, b_cite, b_fig) = sorted(found, key=lambda f: f[0])
+    a, b = _figure_numbers(a_fig), _figure_numbers(b_fig)
+    if a is None or b is None or a[1] != b[1] or len(a[0]) != len(b[0]) or not all(b[0]):
+        return None
+    if ratio:
+        results = {round(x / y, 2) for x, y in zip(a[0], b[0])}
+        if len(results) != 1:
+            return None
+        value = results.pop()
+        derived = f"{value:g}倍"
+    else:
+        results = {round(x - y, 2) for x, y in zip(a[0], b[0])}
+        if len(results) != 1:
+            return None
+        gap = abs(results.pop())
+        approx = "約" if "約" in a_fig + b_fig else ""
+        derived = f"{approx}{int(gap):,}{a[1]}" if gap.is_integer() else f"{approx}{gap:,}{a[1]}"
+    citations = merge_citations([a_cite, b_cite], passages)
+    lead = (f"「{escape_markdown(a_fig)}」は「{escape_markdown(b_fig)}」の{derived}です [1][2]。" if ratio
+            else f"「{escape_markdown(a_fig)}」と「{escape_markdown(b_fig)}」の差は{derived}です [1][2]。")
+    text_out = "\n".join([lead, "", _quote(a_cite, lang), _quote(b_cite, lang), "", _references(citations[:4], lang)])
+    return Answer(text=text_out, answerable=True, citations=citations, **base)
 
 
 def _heading_before(bot: "Assistant", passage: Citation, reach: int = 600) -> str:

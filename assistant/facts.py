@@ -114,7 +114,7 @@ _COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "
                  "引き離", "追い抜", "及ば", "に比して", "比較", "上回", "下回", "より", "早い", "遅い", "古い", "新しい",
                   "勝る", "勝って", "劣る", "高い", "低い", " vs", "VS", "対比", "先に", "後に", "早く", "遅く",
                   "一番", "いちばん", "最も", "もっとも", "何倍", "倍", "最近", "歴史", "最初", "番目", "順", "何%", "何パーセント", "に占める",
-                  "占め", "何割", "割合", "真ん中", "何分の")
+                  "占め", "何割", "割合", "真ん中", "何分の", "の比は", "の比を")
 _COMPARE_CUES_EN = ("which", "larger", "bigger", "more", "less", "smaller", "compare", "greater", "higher", "lower", "earlier", "older",
                      "largest", "smallest", "times")
 _TIME_COMPARE_CUES = ("早い", "遅い", "古い", "新しい", "先に", "後に", "早く", "遅く", "最近", "最新", "歴史", "最初", "何年前", "何年後",
@@ -357,6 +357,8 @@ def parse_fact_question(
         operation = FactOperation.COMPARE  # "SICORPのうち流動モードの分を除くと": the difference of the two
     elif len(subjects) >= 2 and attribute == "事業開始時期" and re.search(r"何年(?!度)|how many years", rest_lower):
         operation = FactOperation.COMPARE  # "Aが始まってからBができるまで何年？": the years between two starts
+    elif len(subjects) < 2 and _RATIO_EITHER_WAY.search(rest) and not re.search(r"前年|昨年|去年", rest):
+        pass  # "長期と短期、何倍違う？": two figures of one program as a ratio, not a change from the year before
     elif _has_any(rest, _DIFF_CUES) or _has_any_en(rest_lower, _DIFF_CUES_EN):
         operation = FactOperation.COMPARE if len(subjects) >= 2 else FactOperation.DIFF
     if operation is FactOperation.LOOKUP and re.search(r"(?:前年度?|昨年度?|去年)(?:より|と比べ|に比べ)[^?？]{0,12}(?:多|少な|大き|小さ|上回|下回)", rest):
@@ -1031,6 +1033,10 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
             difference = _detail_difference(result, lang)
             if difference:
                 return difference
+        if result.listing and len(facts) == 2 and _asks_ratio(q.question) and not asks_share(q.question):
+            ratio = _detail_ratio(result, lang)
+            if ratio:
+                return ratio
         if result.listing and len(facts) == 2 and _has_any(unicodedata.normalize("NFKC", q.question), _DETAIL_COMPARE_CUES):
             compared = _detail_compare(result, lang)
             if compared:
@@ -1324,6 +1330,41 @@ def _detail_difference(result: FactResult, lang: str) -> str | None:
     return f"The {high_label} exceeds the {low_label} by {amount} ({high_value} vs {low_value})."
 
 
+def _detail_ratio(result: FactResult, lang: str) -> str | None:
+    """"短期派遣は長期派遣の何倍？": two details of one program as a ratio, the first the question names over
+    the other (counts, or money at the end of a range the question names), derived from both cited facts."""
+    q = unicodedata.normalize("NFKC", result.query.question)
+    end = "max" if re.search(r"上限|最大|最高", q) else "min" if re.search(r"下限|最小|最低", q) else None
+
+    def value(f: Fact) -> float | None:
+        if f.amount_yen is not None or f.amount_yen_max is not None:
+            picked = f.amount_yen if end is None else _amount_at_end(f, end)
+            return float(picked) if picked is not None else None
+        return float(f.quantity) if f.quantity is not None else None
+
+    def named_at(f: Fact) -> int:
+        word = attribute_detail(f.attribute) or _attribute_label(f, lang)
+        at = q.find(unicodedata.normalize("NFKC", word))
+        return at if at >= 0 else len(q)
+
+    a, b = sorted(result.facts, key=named_at)
+    va, vb = value(a), value(b)
+    money = a.amount_yen is not None or a.amount_yen_max is not None
+    if va is None or vb is None or not vb or not va or money != (b.amount_yen is not None or b.amount_yen_max is not None):
+        return None
+    if not money and a.unit != b.unit:
+        return None
+    ratio = va / vb
+    if ratio < 1 and _RATIO_EITHER_WAY.search(q):
+        a, b, ratio = b, a, vb / va  # "何倍違う": the larger over the smaller
+    times, exact = _times(ratio)
+    a_label, b_label = _attribute_label(a, lang), _attribute_label(b, lang)
+    a_value, b_value = split_note(a.value)[0], split_note(b.value)[0]
+    if lang == "ja":
+        return f"{a_label}は{b_label}の{'' if exact else '約'}{times}倍です。（{a_label} {a_value}、{b_label} {b_value}）"
+    return f"The {a_label} is {'' if exact else 'about '}{times} times the {b_label} ({a_value} vs {b_value})."
+
+
 _NOTE_RE = re.compile(r"^(?P<main>.+?)\s*[(（](?P<note>[^()（）]*\d[^()（）]*)[)）]\s*$")
 
 
@@ -1530,11 +1571,13 @@ _RATIO_EITHER_WAY = re.compile(r"何倍(?:違|ちが|の差|の開き|もの差|
 
 def _asks_ratio(question: str) -> bool:
     q = unicodedata.normalize("NFKC", question).lower()
-    return "何倍" in q or "倍" in q or "how many times" in q or bool(_FRACTION_ASKED.search(q))
+    return "何倍" in q or "倍" in q or "how many times" in q or bool(_FRACTION_ASKED.search(q)) or bool(_RATIO_NOUN.search(q))
 
 
 # "AはBの何分の一？": a ratio asked as a fraction
 _FRACTION_ASKED = re.compile(r"何分の(?:1|一)")
+# "AとBの予算の比は？": a ratio asked by name (not 前年度比, a change)
+_RATIO_NOUN = re.compile(r"の比(?:は|を|って|[?？。]|$)|\bratio\b")
 
 
 _RANK_RE = re.compile(r"(\d+|[一二三四五])番目")

@@ -569,6 +569,12 @@ DIRECT_ANSWERS = [
     # one of two programs described ("…ほうの…", "…種目"), or a piece of another name inside a description
     ("WPIと、途上国と一緒に地球規模課題を解決するほうの国際共同研究、予算が大きいのは？", "世界トップレベル研究拠点プログラム(WPI)の方が大きく、6,100百万円"),
     ("トップレベルの研究チームが海外のチームと組む科研費の新しい種目は、何件くらい支援する？", "科学研究費助成事業「国際先導研究」の支援件数は約15件"),
+    # two figures of one program as a ratio: facts (in the order the question names them), or two lines
+    ("国際先導研究では、短期の海外派遣人数は長期の何倍？", "海外派遣人数(短期)は海外派遣人数(長期)の約7.11倍"),
+    ("国際先導研究の長期派遣と短期派遣、人数は何倍違う？", "海外派遣人数(短期)は海外派遣人数(長期)の約7.11倍"),  # not a change from last year
+    ("SICORPのコアチーム共同研究タイプの上限は、国際協力加速タイプの上限の何倍？", "支援額(コアチーム共同研究タイプ)は支援額(国際協力加速タイプ)の3倍"),
+    ("WPIの拠点で、総勢の人数はPIの人数の何倍が求められている？", "「70～100人程度以上」は「7～10人程度以上」の10倍"),
+    ("海外挑戦プログラムと海外特別研究員事業の予算の比は？", "若手研究者海外挑戦プログラムは海外特別研究員事業の約0.11倍"),
 ]
 
 
@@ -682,3 +688,9 @@ USER_WORDED = [
 def test_a_users_word_the_documents_write_another_way_still_gets_the_figure(bundled_bot, question, value):
     answer = bundled_bot.ask(question)
     assert answer.answerable and value in first_sentence(answer.text) and cited(answer, value)
+
+
+def test_two_ranges_are_not_subtracted_when_their_ends_disagree(bundled_bot):
+    # 70~100人 less 7~10人 is 63 at one end and 90 at the other: no one difference is derivable
+    text = bundled_bot.ask("WPIの拠点では、総勢はPIより何人多い必要がある？").text
+    assert "63人" not in text and "90人" not in text, text
