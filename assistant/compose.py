@@ -494,7 +494,7 @@ def _attribute_words_longest_first() -> tuple[str, ...]:
 
 _GENERIC_QUESTION_WORDS = {
     # words that ask for a figure or frame the question, not what it is about
-    "数", "額", "数字", "年度", "令和", "平成", "見込み", "予定", "前年度", "今年度", "去年", "昨年", "今年", "本年度",
+    "数", "額", "数字", "年度", "令和", "平成", "見込み", "予定", "前年度", "今年度", "去年", "昨年", "今年", "本年度", "ポイント",
     "円", "億円", "百万円", "計上", "支援", "実施", "必要", "事業", "制度", "プログラム", "一番", "最も", "合計",
     "全部", "増加額", "減少額", "増加", "減少", "増減", "比較", "前年", "規模感", "程度", "くらい", "ぐらい", "大体",
     "総額", "総計", "全体", "うち", "多く", "そもそも", "それぞれ", "各々", "両方", "課題", "措置", "だいたい", "ダメ", "だめ", "以上", "以下", "割以上", "予算措置", "西暦", "規模", "予算規模", "予算案", "施策", "施策全体", "なか", "中", "ほう", "方", "あたり", "当たり", "件あたり", "件当たり", "人あたり", "人当たり", "課題あたり", "課題当たり", "年間",
@@ -977,8 +977,9 @@ def _two_figures_answer(
         approx = "約" if "約" in a_fig + b_fig else ""
         derived = f"{approx}{int(gap):,}{a[1]}" if gap.is_integer() else f"{approx}{gap:,}{a[1]}"
     citations = merge_citations([a_cite, b_cite], passages)
-    lead = (f"「{escape_markdown(a_fig)}」は「{escape_markdown(b_fig)}」の{derived}です [1][2]。" if ratio
-            else f"「{escape_markdown(a_fig)}」と「{escape_markdown(b_fig)}」の差は{derived}です [1][2]。")
+    # the derived figure leads alone; the two figures as written follow it
+    lead = (f"{derived}です。（「{escape_markdown(a_fig)}」は「{escape_markdown(b_fig)}」の{derived}） [1][2]" if ratio
+            else f"差は{derived}です。（「{escape_markdown(a_fig)}」と「{escape_markdown(b_fig)}」の差） [1][2]")
     text_out = "\n".join([lead, "", _quote(a_cite, lang), _quote(b_cite, lang), "", _references(citations[:4], lang)])
     return Answer(text=text_out, answerable=True, citations=citations, **base)
 

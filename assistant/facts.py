@@ -926,6 +926,7 @@ def _sum_as_share(
 def _asks_change(question: str) -> bool:
     q = unicodedata.normalize("NFKC", question)
     return any(cue in q for cue in ("増加額", "減少額", "増減", "増えた", "減った", "伸び", "前年度から", "前年度比", "前年度と比べ", "変わ",
+                                    "前年度と同額",
                                     "増加率", "減少率", "増額", "減額", "据え置", "横ばい", "増えな", "減らな", "増えて", "減って",
                                     "増加分", "減少分", "増えた分", "減った分", "増額分")) or bool(
         re.search(r"前年度?より.{0,8}(?:増|減|伸|変)", q))
@@ -1610,6 +1611,7 @@ def _changes_sentence(result: FactResult, unit: str | None, lang: str) -> str:
 
 
 # "伸び幅の差は", "増加額の差", "2事業の差は縮まった？広がった？": how far two programs' changes differ
+_RATE_GAP = re.compile(r"(?:伸び率|増加率|減少率|増減率|変化率|前年度?比)[^。?？]{0,24}(?:差|開き|隔たり)|何ポイント|ポイント差")
 _CHANGE_GAP = re.compile(r"(?:幅|増加額|増額|増減額?|伸び)の差|差(?:は|が)?(?:縮ま|広が|開い|狭ま)|(?:縮ま|狭ま)った|広がった")
 
 
@@ -1698,6 +1700,12 @@ def _changes_lead(result: FactResult, unit: str | None, lang: str) -> str:
         for s, y, p in result.changes
     )
     q = unicodedata.normalize("NFKC", result.query.question)
+    if len(result.changes) == 2 and _RATE_GAP.search(q) and all(p is not None for _, _, p in result.changes):
+        # "SICORPの伸び率とSATREPSの変化率、何ポイントの開き？": the rates' difference in points
+        (a, _, pa), (b, _, pb) = result.changes
+        points = abs(pa - pb)
+        return (f"前年度比の伸び率の差は{points:.1f}ポイントです。（{items}）" if ja
+                else f"The rates of change differ by {points:.1f} percentage points. ({items})")
     if len(result.changes) == 2 and _CHANGE_GAP.search(q):
         return _change_gap_sentence(result, amount, items, unit, lang)
     ranking = _has_any(q, ("大き", "小さ", "多", "少な", "一番", "いちばん", "最も"))
@@ -1833,7 +1841,15 @@ def asks_which_program(question: str) -> bool:
     text = re.sub(r"最大\s*[\d約]", "", unicodedata.normalize("NFKC", question))
     lower = text.lower()
     extreme = _has_any(text, _EXTREME_CUES) or _has_any_en(lower, _EXTREME_CUES_EN)
-    return extreme and bool(_WHICH_PROGRAM_RE.search(text))
+    return (extreme or _asks_which_changed(text)) and bool(_WHICH_PROGRAM_RE.search(text))
+
+
+# "前年度より予算が減ったのはどの事業？": which programs changed one way, asked of every program
+_WHICH_CHANGED = re.compile(r"(?:増え|減っ|増加し|減少し|増額|減額|同額|据え置|変わらな|横ばい)[^、。?？]{0,12}(?:のは|事業|プログラム|もの|どれ|どの)")
+
+
+def _asks_which_changed(text: str) -> bool:
+    return bool(_WHICH_CHANGED.search(text)) and bool(re.search(r"前年|昨年|去年", text))
 
 
 def _asks_when(question: str) -> bool:
