@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from assistant.answer import Answer, detect_lang
 from assistant.facts import FUNDING_AGENCIES, asks_a_share, asks_for_a_name, asks_share, asks_what_figure_is, share_text
 from assistant.retrieve import Hit, to_citation
-from assistant.words import focus_terms, written_as
+from assistant.words import compound_parts, focus_terms, written_as
 from index.fusion import Ranker
 from ingest.models import Citation, Fact
 from ingest.gazetteer import respellings
@@ -519,7 +519,12 @@ def _covered(term: str, text: str) -> bool:
         return True
     bigrams = {term[i : i + 2] for i in range(len(term) - 1)}
     # the head of a Japanese compound stands last, what sets it apart first: 間接経費 is not 直接経費
-    return bool(bigrams) and term[:2] in text and sum(1 for b in bigrams if b in text) / len(bigrams) >= 0.6
+    if bool(bigrams) and term[:2] in text and sum(1 for b in bigrams if b in text) / len(bigrams) >= 0.6:
+        return True
+    # a compound of the user's ("標準言語") is covered by a line holding each of its parts as the documents
+    # write them ("英語が標準の環境")
+    parts = compound_parts(term)
+    return bool(parts) and any(all(any(form in line for form in written_as(p)) for p in parts) for line in text.split("\n"))
 
 
 def _question_topics(bot: "Assistant", question: str) -> list[str]:

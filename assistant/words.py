@@ -102,6 +102,21 @@ USER_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
+@lru_cache(maxsize=4096)
+def compound_parts(word: str) -> tuple[str, ...]:
+    """The nouns of 2+ characters a compound is made of, when it is made of two or more and nothing else
+    ("標準言語" → 標準, 言語); () for a single word or one with a shorter piece ("採択率").
+
+    Example:
+        >>> compound_parts("標準言語"), compound_parts("採択率")
+        (('標準', '言語'), ())
+    """
+    pieces = [surface for surface, _, _ in _tokens(unicodedata.normalize("NFKC", word))]
+    if len(pieces) < 2 or any(len(p) < 2 for p in pieces):
+        return ()
+    return tuple(pieces)
+
+
 def written_as(word: str) -> tuple[str, ...]:
     """The forms the documents may write a user's word in (the word first).
 

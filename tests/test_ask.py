@@ -699,3 +699,20 @@ def test_two_ranges_are_not_subtracted_when_their_ends_disagree(bundled_bot):
     # 70~100人 less 7~10人 is 63 at one end and 90 at the other: no one difference is derivable
     text = bundled_bot.ask("WPIの拠点では、総勢はPIより何人多い必要がある？").text
     assert "63人" not in text and "90人" not in text, text
+
+
+@pytest.mark.parametrize("term, text, covered", [
+    ("標準言語", "すべて英語が標準の環境", True),  # both parts on one line, 言語 as the documents write it (英語)
+    ("標準言語", "英語の授業\n標準的な手続き", False),  # the parts on two lines say nothing together
+    ("製薬会社", "製薬企業2社と契約", True),  # 会社 as the documents write it (企業)
+    ("採択率", "採択件数", False),  # 率 is too short a part to stand for the word
+])
+def test_a_users_compound_is_covered_by_a_line_holding_its_parts(term, text, covered):
+    from assistant.compose import _covered
+
+    assert _covered(term, text) is covered
+
+
+def test_a_users_compound_word_finds_the_line_that_holds_its_parts(bundled_bot):
+    answer = bundled_bot.ask("大阪大学IFReCと提携した製薬会社は何社？")
+    assert answer.answerable and "2社" in answer.text.split("\n")[0], answer.text
