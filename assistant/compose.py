@@ -83,6 +83,14 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
                 "事業名を資料の表記で指定してください。" if lang == "ja"
                 else f"Only one of the programs to compare could be identified ({query.subjects[0]}); please name the other as the documents do.")
         return Answer(text=text + "\n\n" + _references(passages[:3], lang), answerable=False, citations=passages[:3], **base)
+    stated = _stated_count(resolution.question)
+    if (query is not None and query.is_figure_question and stated is not None and 2 <= len(query.subjects) < stated
+            and not query.every_program):
+        # "海特と外特、それにサトレップス、3つの合計": a sum or compare over fewer programs than it names is another figure
+        found = "」「".join(escape_markdown(s) for s in query.subjects)
+        text = (f"{stated}つのうち一部の事業を資料の事業名として特定できませんでした（特定できたのは「{found}」）。事業名を資料の表記で指定してください。"
+                if lang == "ja" else f"Only some of the {stated} programs could be identified ({', '.join(query.subjects)}); please name the others as the documents do.")
+        return Answer(text=text + "\n\n" + _references(passages[:3], lang), answerable=False, citations=passages[:3], **base)
     if query is not None and query.is_figure_question:
         result = lookup_facts(bot, query, hits)
         # (an English question describes its program in words a Japanese fact line never has: only the
@@ -157,6 +165,19 @@ def _share_of_budget(question: str, query: "FactQuery") -> bool:
     shares = asks_a_share(q)
     budget = query.attribute == "予算額" and bool(re.search(r"予算|金額|億円|百万円|経費", q))  # said, not carried over
     return budget and shares and not re.search(r"前年|去年|昨年|伸び|増|減|率", q)
+
+
+_STATED_COUNT = re.compile(r"(?<![\d,.])([2-5二三四五])(?:つ|事業|プログラム|制度)(?:の|を|と|で|すべて|全部|とも)")
+_KANJI_DIGITS = {"二": 2, "三": 3, "四": 4, "五": 5}
+
+
+def _stated_count(question: str) -> int | None:
+    """How many programs a question says it names ("3つの前年度予算を合計", "この2事業の"), or None."""
+    found = _STATED_COUNT.search(unicodedata.normalize("NFKC", question))
+    if found is None:
+        return None
+    digit = found.group(1)
+    return _KANJI_DIGITS.get(digit) or int(digit)
 
 
 def _needs_two(question: str) -> bool:
@@ -625,7 +646,10 @@ def _unexplained_focus(bot: "Assistant", question: str, result: "FactResult", *,
     # a group a program belongs to names it too ("育成等のうち海外特別研究員")
     groups = [e.name for e in bot.facts_index.gazetteer.entries if any(f.subject in e.members for f in result.facts)]
     evidence = " ".join([*(f"{f.subject} {f.attribute} {f.citation.text}" for f in result.facts), *groups])
-    unexplained = [t for t in _question_topics(bot, question) if not _covered(t, evidence)]
+    subjects = {f.subject for f in result.facts}
+    # a word standing for the program ("海特", "外国人特別研究員") names it: it asks nothing of the facts
+    unexplained = [t for t in _question_topics(bot, question)
+                   if not _covered(t, evidence) and bot.facts_index.stands_for(t) not in subjects]
     if "実績" in unicodedata.normalize("NFKC", question) and any("見込" in f.attribute for f in result.facts):
         return [*unexplained, "実績"] if "実績" not in unexplained else unexplained  # an actual figure is not an expected one
     if not unexplained or query is None or not _names_attribute(question, query.attribute):

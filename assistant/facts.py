@@ -37,7 +37,7 @@ from ingest.gazetteer import Gazetteer, SubjectEntry, acted_on, build_gazetteer,
 from ingest.models import Document, Fact
 from assistant.answer import detect_lang
 from assistant.describe import ProfileText, description_clauses, program_lines
-from assistant.words import char_bigrams, description_terms, focus_terms
+from assistant.words import USER_WORDS, char_bigrams, description_terms, focus_terms, name_words
 from ingest.units import YEARS_PER_DURATION_UNIT, YEN_UNITS, find_years, fiscal_year_label, parse_money, to_western_year
 
 __all__ = [
@@ -114,7 +114,7 @@ _COMPARE_CUES = ("どちら", "どっち", "大きい", "多い", "少ない", "
                  "引き離", "追い抜", "及ば", "に比して", "比較", "上回", "下回", "より", "早い", "遅い", "古い", "新しい",
                   "勝る", "勝って", "劣る", "高い", "低い", " vs", "VS", "対比", "先に", "後に", "早く", "遅く",
                   "一番", "いちばん", "最も", "もっとも", "何倍", "倍", "最近", "歴史", "最初", "番目", "順", "何%", "何パーセント", "に占める",
-                  "占め", "何割", "割合", "真ん中", "何分の", "の比は", "の比を")
+                  "占め", "何割", "割合", "真ん中", "何分の", "の比は", "の比を", "長い", "短い", "長か", "短か")
 _COMPARE_CUES_EN = ("which", "larger", "bigger", "more", "less", "smaller", "compare", "greater", "higher", "lower", "earlier", "older",
                      "largest", "smallest", "times")
 _TIME_COMPARE_CUES = ("早い", "遅い", "古い", "新しい", "先に", "後に", "早く", "遅く", "最近", "最新", "歴史", "最初", "何年前", "何年後",
@@ -1038,7 +1038,8 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
             ratio = _detail_ratio(result, lang)
             if ratio:
                 return ratio
-        if result.listing and len(facts) == 2 and _has_any(unicodedata.normalize("NFKC", q.question), _DETAIL_COMPARE_CUES):
+        if (result.listing and len(facts) == 2 and len({f.subject for f in facts}) == 1
+                and _has_any(unicodedata.normalize("NFKC", q.question), _DETAIL_COMPARE_CUES)):
             compared = _detail_compare(result, lang)
             if compared:
                 return compared
@@ -1596,7 +1597,8 @@ def _asked_rank(question: str, count: int = 0) -> int | None:
 
 def _asks_smaller(question: str) -> bool:
     q = unicodedata.normalize("NFKC", question).lower()
-    return any(cue in q for cue in ("少な", "小さ", "低い", "最小", "smallest", "least", "lowest", "fewest", "smaller", "less"))
+    return any(cue in q for cue in ("少な", "小さ", "低い", "最小", "短い", "短く", "最短", "smallest", "least", "lowest", "fewest",
+                                    "smaller", "less", "shorter", "shortest"))
 
 
 def _changes_sentence(result: FactResult, unit: str | None, lang: str) -> str:
@@ -1811,9 +1813,21 @@ def _extreme_sentence(result: FactResult, unit: str | None, lang: str) -> str:
         f"{_subject_label(result, f.subject, lang)} {_value_text(f, unit, False, lang=lang)}" for f in facts
     )
     value = _value_text(winner, unit, False, lang=lang)
+    if len(facts) == 2 and not _is_time(facts[0]) and _same_figure(*facts):  # "2年間" and "2年以内"
+        a_name, b_name = (_subject_label(result, f.subject, lang) for f in facts)
+        return f"{a_name}と{b_name}は同じです。（{items}）" if ja else f"{a_name} and {b_name} are the same ({items})."
     if ja and len(facts) == 2:
         return f"{name}の方が{word.removeprefix('最も')}、{value}です。（{items}）"
     return f"{name}が{word}、{value}です。（{items}）" if ja else f"{name} is the {word}, at {value} ({items})."
+
+
+def _same_figure(a: Fact, b: Fact) -> bool:
+    """Whether two facts state the same amount, count or length of time ("2年間" and "2年以内")."""
+    if a.amount_yen is not None or b.amount_yen is not None:
+        return a.amount_yen == b.amount_yen
+    if a.quantity is not None and b.quantity is not None:
+        return a.quantity == b.quantity and a.unit == b.unit
+    return _in_years(a) is not None and _in_years(a) == _in_years(b)
 
 
 _PROGRAM_WORD = re.compile(r"(?:事業|プログラム|制度|施策)")
@@ -1983,6 +1997,44 @@ _NOT_DESCRIPTIVE = {"事業", "プログラム", "制度", "仕組み", "枠組�
                     "国", "日本", "我が国", *FUNDING_AGENCIES}
 
 
+_BRACKET_LABEL = re.compile(r"[<〈【\[]([^<>〈〉【】\[\]\s]{2,24})[>〉】\]]")
+
+
+def _after_named(clause: str, surfaces: Sequence[str]) -> str | None:
+    """A description clause without the name listed before it ("WPIと科研費の新しい種目" → "科研費の新しい
+    種目"); None when a name stands inside the description itself, or too little is left (4 characters)."""
+    cut = 0
+    for surface in surfaces:
+        for found in re.finditer(re.escape(surface) + r"(?:と|や|、|,)", clause):
+            cut = max(cut, found.end())
+    rest = clause[cut:]
+    if len(rest) < 4 or any(surface in rest for surface in surfaces):
+        return None
+    return rest
+
+
+def _abbreviates(word: str, name_words: Sequence[str]) -> bool:
+    """Whether `word`'s characters start, in order, words of `name_words` (2+ characters each), its first
+    character the first word's.
+
+    Example:
+        >>> _abbreviates("海特", ("海外", "特別", "研究", "員", "事業")), _abbreviates("海研", ("海外", "特別", "研究員"))
+        (True, True)
+        >>> _abbreviates("特研", ("海外", "特別", "研究")), _abbreviates("海員", ("海外", "特別", "研究", "員"))
+        (False, False)
+    """
+    if not name_words or not name_words[0].startswith(word[0]):
+        return False
+    rest = list(name_words[1:])
+    for ch in word[1:]:
+        while rest and not (len(rest[0]) >= 2 and rest[0].startswith(ch)):
+            rest.pop(0)
+        if not rest:
+            return False
+        rest.pop(0)
+    return True
+
+
 def _could_name_two(text: str) -> bool:
     """Whether a question (NFKC) could name two subjects: a compare, sum or difference cue, a と, a range."""
     return (_has_any(text, _COMPARE_CUES + _SUM_CUES + _DIFF_CUES) or "と" in text
@@ -2055,6 +2107,7 @@ class FactsIndex:
         self._apart: dict[tuple[str, str], bool] = {}
         self._mentions: dict[tuple[str, str], list[int]] = {}
         self._described: dict[str, list[tuple[str, str]]] = {}
+        self._words_of: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def build(cls, facts: Sequence[Fact], documents: Iterable[Document] = (), aliases=None) -> "FactsIndex":
@@ -2305,7 +2358,8 @@ class FactsIndex:
             if group is not None:  # that group's members, never every program
                 return self._members_of_named_group(naming(group)) or query
         loose = (loose_subject(question, self._names, self._names_by_char, self.used_apart)
-                 or self._name_without_no(question) or self._three_character_piece(question))
+                 or self._name_without_no(question) or self._three_character_piece(question)
+                 or self._abbreviation_in(question) or self._label_in(question))
         if loose is not None:
             one = naming(loose)
             return self._members_of_named_group(one) or self._with_every_name(question, one)
@@ -2425,6 +2479,57 @@ class FactsIndex:
             return None
         names = {m.name for m in self.gazetteer.match(joined) if m.kind != "partial"}
         return names.pop() if len(names) == 1 else None
+
+    def _abbreviated(self, word: str) -> str | None:
+        """The one program a short kanji word abbreviates the Japanese way, or None: the word is not
+        written in the documents, and its characters start, in order, the name's words of 2+ characters,
+        the first being the name's first ("海特": 海外|特別|研究員事業; "科研": 科学|研究|費…)."""
+        word = unicodedata.normalize("NFKC", word)
+        if not 2 <= len(word) <= 3 or not re.fullmatch(r"[\u4e00-\u9fff]+", word) or word in USER_WORDS:
+            return None
+        if any(word in doc.text for doc in self.documents):
+            return None  # a word the documents write is their own vocabulary
+        found = [name for name in self._names if _abbreviates(word, self._name_words(name))]
+        return found[0] if len(found) == 1 else None
+
+    def stands_for(self, word: str) -> str | None:
+        """The program a word of a question names other than by a form of its name: an abbreviation
+        ("海特") or a heading of its pages ("外国人特別研究員"); None for other words."""
+        return self._abbreviated(word) or self._labelled(word)
+
+    def _abbreviation_in(self, question: str) -> str | None:
+        """The one program the question's abbreviations ("海特") stand for, or None."""
+        found = {name for term in focus_terms(unicodedata.normalize("NFKC", question)) if (name := self._abbreviated(term))}
+        return found.pop() if len(found) == 1 else None
+
+    def _labelled(self, word: str) -> str | None:
+        """The one program whose pages head a part with `word` in brackets ("＜外国人特別研究員＞" under
+        外国人研究者招へい事業), or None."""
+        holders = self._bracket_labels.get(unicodedata.normalize("NFKC", word), set())
+        return next(iter(holders)) if len(holders) == 1 else None
+
+    def _label_in(self, question: str) -> str | None:
+        """The one program the question's bracketed-heading words stand for, or None."""
+        found = {name for term in focus_terms(unicodedata.normalize("NFKC", question)) if (name := self._labelled(term))}
+        return found.pop() if len(found) == 1 else None
+
+    @cached_property
+    def _bracket_labels(self) -> dict[str, set[str]]:
+        """Words the programs' pages write alone in brackets as a heading (5+ characters, not a cue) → the
+        programs whose profile lines they are (see `assistant.describe.program_lines`)."""
+        labels: dict[str, set[str]] = {}
+        for name, lines in self._profiles.items():
+            for line, _ in lines:
+                found = _BRACKET_LABEL.fullmatch(unicodedata.normalize("NFKC", line).strip())
+                if found and len(found.group(1)) >= 5 and not _is_cue_word(found.group(1)):
+                    labels.setdefault(found.group(1), set()).add(name)
+        return labels
+
+    def _name_words(self, name: str) -> tuple[str, ...]:
+        """The words (fugashi) of a subject name, memoized."""
+        if name not in self._words_of:
+            self._words_of[name] = name_words(name)
+        return self._words_of[name]
 
     def _sole_holder(self, piece: str) -> str | None:
         """The one subject name holding `piece` as written, or None (none or several do)."""
@@ -2608,15 +2713,19 @@ class FactsIndex:
         for surface in query.subject_surfaces:
             rest = rest.replace(surface, "、")
         found = []
-        for term in focus_terms(rest):
+        for written in focus_terms(rest):
+            # "招聘": the documents' spelling (招へい) is what their names hold
+            term = next((form for form in respellings(written)[1:] if any(form in n for n in self._names)), written)
             # 5+ characters, a 〜事業 form, or a three-character piece of one name as written ("育成等");
             # four-character words ("研究拠点") are too often the domain's own vocabulary
             names = self.resembling(term) if len(term) >= 5 or len(term) == 3 or _NAME_SUFFIX.search(term).group() else []
+            if not names and (short := self._abbreviated(term) or self._labelled(term)) is not None:
+                names = [short]  # "海特": 海外特別研究員事業 abbreviated; "外国人特別研究員": a heading of its pages
             if len(term) == 4 and not names:  # "海外挑戦": four characters of one name the documents write nowhere else
                 holder = self._sole_holder(term)
                 names = [holder] if holder is not None and not self.written_apart(term, holder) else []
             if len(names) == 1 and names[0] not in query.subjects and not self.used_apart(term, names[0]):
-                found.append((term, names[0]))
+                found.append((written, names[0]))
         return found
 
     def described_names(self, question: str, query: FactQuery | None = None) -> list[tuple[str, str]]:
@@ -2632,8 +2741,8 @@ class FactsIndex:
             surfaces = [m.surface for m in self.gazetteer.match(text) if m.kind != "partial"] if clauses else []
             found: list[tuple[str, str]] = []
             for start, end in clauses:
-                clause = text[start:end]
-                if any(surface in clause for surface in surfaces):
+                clause = _after_named(text[start:end], surfaces)
+                if clause is None:
                     continue
                 terms = [(t, [p for p in parts if self._is_descriptive(p)])
                          for t, parts in description_terms(clause) if self._is_descriptive(t)]

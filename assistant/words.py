@@ -102,6 +102,11 @@ USER_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
+def name_words(name: str) -> tuple[str, ...]:
+    """The words (fugashi surfaces) of a name: "海外特別研究員事業" → 海外, 特別, 研究, 員, 事業."""
+    return tuple(surface for surface, _, _ in _tokens(unicodedata.normalize("NFKC", name)))
+
+
 @lru_cache(maxsize=4096)
 def compound_parts(word: str) -> tuple[str, ...]:
     """The nouns of 2+ characters a compound is made of, when it is made of two or more and nothing else

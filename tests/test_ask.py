@@ -580,6 +580,15 @@ DIRECT_ANSWERS = [
     ("前年度から予算が減ったのはどの事業ですか？", "前年度より減ったのは地球規模課題対応国際科学技術協力プログラム(SATREPS)です。"),
     ("予算が前年度と同額だったのはどのプログラム？", "前年度と同額（変化なし）なのは海外特別研究員事業、外国人研究者招へい事業、若手研究者海外挑戦プログラム、世界トップレベル研究拠点プログラム(WPI)です。"),
     ("SATREPSとSICORPの伸び率の差は何ポイント？", "前年度比の伸び率の差は10.3ポイントです。"),
+    # a program by an abbreviation, a bracketed heading of its pages, or the documents' spelling of a piece
+    ("海特の令和4年度の予算はいくら？", "海外特別研究員事業の令和4年度予算額(案)は2,422百万円"),
+    ("外国人特別研究員の支援期間はどれくらい？", "外国人研究者招へい事業の支援期間は2年以内"),
+    ("SATREPSと招聘、前年度の予算が多いのは？", "外国人研究者招へい事業の方が大きく、3,414百万円"),
+    # a description right after a name and と; periods compared at the short end
+    ("SICORPと科研費の新しい種目、予算が大きいのはどっち？", "科学研究費助成事業「国際先導研究」の方が大きく、110億円"),
+    ("SICORPと国際先導研究、支援期間が長いのは？", "科学研究費助成事業「国際先導研究」の方が長く"),
+    ("WPIとSICORPで、支援期間が短いのは？", "戦略的国際共同研究プログラム(SICORP)の方が短く、3年間"),
+    ("海外特別研究員事業と外国人研究者招へい事業、支援期間が短いのは？", "海外特別研究員事業と外国人研究者招へい事業は同じです。"),
 ]
 
 
@@ -716,3 +725,18 @@ def test_a_users_compound_is_covered_by_a_line_holding_its_parts(term, text, cov
 def test_a_users_compound_word_finds_the_line_that_holds_its_parts(bundled_bot):
     answer = bundled_bot.ask("大阪大学IFReCと提携した製薬会社は何社？")
     assert answer.answerable and "2社" in answer.text.split("\n")[0], answer.text
+
+
+def test_a_sum_over_fewer_programs_than_the_question_counts_is_refused(bundled_bot):
+    # 海外特別研究員事業 and SICORP are read, "ほげほげ事業" is not: the sum of two is not the sum of the three
+    answer = bundled_bot.ask("海外特別研究員事業とほげほげ事業とSICORP、3つの予算を合計すると？")
+    assert not answer.answerable and "3つのうち一部の事業" in answer.text, answer.text
+
+
+def test_an_abbreviation_takes_its_characters_from_the_starts_of_the_names_words():
+    from assistant.facts import _abbreviates
+
+    words = ("海外", "特別", "研究", "員", "事業")
+    assert _abbreviates("海特", words) and _abbreviates("海研", words)
+    assert not _abbreviates("特研", words)  # the name's first word must lead
+    assert not _abbreviates("海員", words)  # 員 is not a word of two characters
