@@ -18,7 +18,9 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from assistant.answer import Answer, detect_lang
-from assistant.facts import FUNDING_AGENCIES, asks_a_share, asks_for_a_name, asks_share, asks_what_figure_is, share_text
+from assistant.facts import (
+    FUNDING_AGENCIES, asks_a_share, asks_for_a_name, asks_share, asks_what_figure_is, format_amount, share_text, split_note,
+)
 from assistant.retrieve import Hit, to_citation
 from assistant.words import compound_parts, focus_terms, written_as
 from index.fusion import Ranker
@@ -75,8 +77,9 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
             return part
         if one.answerable and one.listing and len(one.facts) == 2:  # two types of one program ("コアチーム型と加速型")
             return _fact_answer(one, passages, lang, base)
-        two_lines = _two_figures_answer(bot, resolution.question, passages, lang, base, query)
-        if two_lines is not None:  # "WPI拠点の総勢はPIの何倍？": two figures its lines state
+        sole = one.facts[0] if one.answerable and len(one.facts) == 1 else None
+        two_lines = _two_figures_answer(bot, resolution.question, passages, lang, base, query, fact=sole)
+        if two_lines is not None:  # "WPI拠点の総勢はPIの何倍？", "WPIの予算は寄附の何倍？": two figures of one program
             return two_lines
         # "AとB、どちらが多い？" with only A recognized: one program's figure would not answer it
         text = (f"もう一方の事業を資料の事業名として特定できませんでした（特定できたのは「{escape_markdown(query.subjects[0])}」のみ）。"
@@ -150,7 +153,7 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
 
 
 _TWO_CUES = re.compile(
-    r"どちら|どっち|何倍|何分の|の比(?:は|を)|の何%|の何パーセント|に占める|を占め|上回|下回|より(?:多|少|大き|小さ|早|遅|新し|古)|"
+    r"どちら|どっち|何倍|何分の|の比(?:は|を)|の何%|の何パーセント|に占める|を占め|上回|下回|より(?:何[^、。?？]{0,5})?(?:多|少|大き|小さ|早|遅|新し|古)|"
     r"[と、].{0,30}(?:多い|少ない|大きい|小さい|早い|遅い|新しい|古い)のは|"
     r"[^\d年度]と.{0,40}(?:合わせ|合計|足す|足し|総額)|"
     r"\bwhich (?:is|has|one|program)\b|\bthan\b|\bcompared (?:to|with)\b",
@@ -968,15 +971,17 @@ def _figure_numbers(figure: str) -> tuple[list[float], str] | None:
 
 def _two_figures_answer(
     bot: "Assistant", question: str, passages: list[Citation], lang: str, base: dict, query: "FactQuery | None",
+    fact: Fact | None = None,
 ) -> Answer | None:
-    """"WPI拠点の総勢はPIの何倍？": two figures of one program that lines state (no fact holds them), each
-    found by its own topic word, as a ratio or a difference derived from both cited lines. Ranges are
-    compared only when both ends give the same result (70~100人 over 7~10人: 10倍)."""
+    """"WPI拠点の総勢はPIの何倍？": two figures of one program, each found by its own topic word in a line
+    (or one of them the program's `fact` for the attribute asked: "WPIの予算はカブリ財団からの寄附の何倍"),
+    as a ratio or a difference derived from both cited figures. Ranges are compared only when both ends
+    give the same result (70~100人 over 7~10人: 10倍)."""
     if lang != "ja" or query is None or len(query.subjects) != 1:
         return None
     text = unicodedata.normalize("NFKC", question)
     ratio = bool(re.search(r"何倍|何分の", text))
-    difference = bool(re.search(r"差|より.{0,4}何(?:人|件|円|年|か国)", text))
+    difference = bool(re.search(r"差|より.{0,4}何(?:人|件|円|年|か国)|より.{0,4}(?:いくら|何百万|何億)", text))
     if ratio == difference:
         return None
     topics = [t for t in _question_topics(bot, question) if not re.fullmatch(r"何.*|差|倍", t)]
@@ -986,10 +991,16 @@ def _two_figures_answer(
         hit = _figure_line(bot, question, passages, query, topics=[topic])
         if hit is not None and all(hit[1] != figure for _, _, figure in found):
             found.append((content.find(topic.split("|")[0]), *hit))
+    if len(found) == 1 and fact is not None and split_note(fact.value)[0] != found[0][2]:
+        # the other side is the fact the question's attribute word asks for, where that word stands
+        asked_at = min((content.find(w) for w in _attribute_words_longest_first() if len(w) >= 2 and w in content), default=-1)
+        found.append((asked_at, fact.citation, split_note(fact.value)[0]))
     if len(found) != 2:
         return None
     (_, a_cite, a_fig), (_, b_cite, b_fig) = sorted(found, key=lambda f: f[0])
-    a, b = _figure_numbers(a_fig), _figure_numbers(b_fig)
+    if a_fig in b_fig or b_fig in a_fig:
+        return None  # one figure found twice ("最大7億円" of "最大7億円/年×10年")
+    a, b = _comparable_numbers(a_fig), _comparable_numbers(b_fig)
     if a is None or b is None or a[1] != b[1] or len(a[0]) != len(b[0]) or not all(b[0]):
         return None
     if ratio:
@@ -997,20 +1008,41 @@ def _two_figures_answer(
         if len(results) != 1:
             return None
         value = results.pop()
-        derived = f"{value:g}倍"
+        exact = any(abs(x / y - value) < 1e-9 for x, y in zip(a[0], b[0]))
+        derived = f"{'' if exact else '約'}{value:g}倍"
     else:
         results = {round(x - y, 2) for x, y in zip(a[0], b[0])}
         if len(results) != 1:
             return None
         gap = abs(results.pop())
         approx = "約" if "約" in a_fig + b_fig else ""
-        derived = f"{approx}{int(gap):,}{a[1]}" if gap.is_integer() else f"{approx}{gap:,}{a[1]}"
+        derived = (f"{approx}{format_amount(int(gap), _written_money_unit(a_fig))}" if a[1] == "円"
+                   else f"{approx}{int(gap):,}{a[1]}" if gap.is_integer() else f"{approx}{gap:,}{a[1]}")
     citations = merge_citations([a_cite, b_cite], passages)
     # the derived figure leads alone; the two figures as written follow it
-    lead = (f"{derived}です。（「{escape_markdown(a_fig)}」は「{escape_markdown(b_fig)}」の{derived}） [1][2]" if ratio
+    lead = (f"{derived}です。（「{escape_markdown(a_fig)}」は「{escape_markdown(b_fig)}」の{derived.removeprefix('約')}） [1][2]" if ratio
             else f"差は{derived}です。（「{escape_markdown(a_fig)}」と「{escape_markdown(b_fig)}」の差） [1][2]")
     text_out = "\n".join([lead, "", _quote(a_cite, lang), _quote(b_cite, lang), "", _references(citations[:4], lang)])
     return Answer(text=text_out, answerable=True, citations=citations, **base)
+
+
+def _comparable_numbers(figure: str) -> tuple[list[float], str] | None:
+    """A figure's numbers in one unit: money in yen ("約14億円" → [1.4e9], "円"; a range gives both ends),
+    other figures as `_figure_numbers` reads them."""
+    if re.search(r"令和|平成|昭和|\d年\d+月|年度|\d{4}年", unicodedata.normalize("NFKC", figure)):
+        return None  # a date is a point in time, not a quantity to divide
+    money = find_money(unicodedata.normalize("NFKC", figure))
+    if money:
+        m = money[0]
+        ends = [m.yen] if m.yen is not None and m.yen_max in (None, m.yen) else [m.yen_min, m.yen_max]
+        return ([float(v) for v in ends], "円") if all(v is not None for v in ends) else None
+    return _figure_numbers(figure)
+
+
+def _written_money_unit(figure: str) -> str:
+    """The unit a money figure is written in ("6,100百万円" → 百万円)."""
+    found = re.search(r"(?:兆|億|千万|百万|万|千)?円", unicodedata.normalize("NFKC", figure))
+    return found.group() if found else "円"
 
 
 def _heading_before(bot: "Assistant", passage: Citation, reach: int = 600) -> str:

@@ -267,8 +267,13 @@ def _has_any_en(text: str, cues: Iterable[str]) -> bool:
     return any(re.search(rf"(?<![a-z]){re.escape(c)}(?![a-z])", text) for c in cues)
 
 
+_ACTIVITY_OF_PROGRAM = re.compile(r"(?<=の)[\u3040-\u30ff\u4e00-\u9fff]{1,6}(?=事業|プログラム|制度)")
+
+
 def _cued_attribute(text: str) -> str | None:
-    """The canonical attribute the words of a question (its names blanked out) ask for, or None."""
+    """The canonical attribute the words of a question (its names blanked out) ask for, or None. A word
+    naming a program's activity before its program noun ("外国人研究者の受け入れ事業") describes the program."""
+    text = _ACTIVITY_OF_PROGRAM.sub("", text)
     lower = re.sub(r"\s+", " ", text.lower())
     kind = _asked_kind_en(lower) or _asked_kind_ja(text)
     for canonical, ja, en in ATTRIBUTE_CUES:

@@ -588,6 +588,9 @@ DIRECT_ANSWERS = [
     ("SICORPと科研費の新しい種目、予算が大きいのはどっち？", "科学研究費助成事業「国際先導研究」の方が大きく、110億円"),
     ("SICORPと国際先導研究、支援期間が長いのは？", "科学研究費助成事業「国際先導研究」の方が長く"),
     ("WPIとSICORPで、支援期間が短いのは？", "戦略的国際共同研究プログラム(SICORP)の方が短く、3年間"),
+    # one program's budget (a fact) against a figure a line of its pages states
+    ("WPIの予算は、Kavli IPMUがカブリ財団から受けた寄附の何倍？", "約4.36倍です。（「6,100百万円」は「約14億円」の4.36倍）"),
+    ("WPIの予算はKavli IPMUへの寄附より何百万円多い？", "差は約4,700百万円です。"),
     ("海外特別研究員事業と外国人研究者招へい事業、支援期間が短いのは？", "海外特別研究員事業と外国人研究者招へい事業は同じです。"),
 ]
 
@@ -740,3 +743,12 @@ def test_an_abbreviation_takes_its_characters_from_the_starts_of_the_names_words
     assert _abbreviates("海特", words) and _abbreviates("海研", words)
     assert not _abbreviates("特研", words)  # the name's first word must lead
     assert not _abbreviates("海員", words)  # 員 is not a word of two characters
+
+
+def test_two_figures_of_one_program_are_not_divided_when_one_is_a_date_or_the_same_figure(bundled_bot):
+    from assistant.compose import _comparable_numbers
+
+    assert _comparable_numbers("令和3年6月") is None and _comparable_numbers("2007年度") is None
+    assert _comparable_numbers("約14億円") == ([1.4e9], "円")
+    assert _comparable_numbers("5百万円～1億円") == ([5e6, 1e8], "円")
+    assert _comparable_numbers("70～100人程度以上") == ([70.0, 100.0], "人")
