@@ -353,10 +353,13 @@ def parse_fact_question(
                 break
 
     operation = FactOperation.LOOKUP
-    if _has_any(rest, _SUM_CUES + ("足す", "足し")) or _has_any_en(rest_lower, _SUM_CUES_EN):
+    # "支援総額の上限と…を比べて": 総額 inside a noun with a compare asked is what is compared, not a sum
+    compared_totals = bool(re.search(r"[\u4e00-\u9fff]総額", rest)) and bool(re.search(r"比べ|比較|どちら|どっち|何倍", rest)) and not _has_any(
+        rest, tuple(c for c in _SUM_CUES if c != "総額") + ("足す", "足し"))
+    if not compared_totals and (_has_any(rest, _SUM_CUES + ("足す", "足し")) or _has_any_en(rest_lower, _SUM_CUES_EN)):
         # two programs, or one program's figures of two years ("令和3年度と令和4年度を足すと")
         operation = FactOperation.SUM if len(subjects) >= 2 or len(named_years) >= 2 else FactOperation.LOOKUP
-    elif len(subjects) >= 2 and (_has_any(rest, _COMPARE_CUES) or _has_any_en(rest_lower, _COMPARE_CUES_EN)):
+    elif len(subjects) >= 2 and (_has_any(rest, _COMPARE_CUES + ("比べ",)) or _has_any_en(rest_lower, _COMPARE_CUES_EN)):
         operation = FactOperation.COMPARE
     elif len(subjects) == 2 and _SUBTRACT.search(rest):
         operation = FactOperation.COMPARE  # "SICORPのうち流動モードの分を除くと": the difference of the two
@@ -829,7 +832,12 @@ def _sum_over_years(query: FactQuery, facts: Sequence[Fact], index_year: str | N
 def _asks_against_total(question: str) -> bool:
     """"AはB・Cの合計より何人多い", "Aの予算でBとCをまかなえる？不足は？", "…にあとどれだけ足りない"."""
     q = unicodedata.normalize("NFKC", question)
-    return ("より" in q and _asks_difference(q)) or _has_any(q, _SHORTFALL_CUES + ("上回", "下回"))
+    return (("より" in q and _asks_difference(q)) or _has_any(q, _SHORTFALL_CUES + ("上回", "下回"))
+            or bool(_AGAINST_TOTAL.search(q)))
+
+
+# "Aの予算はBとCの合計より多い？", "…の合計の何倍？": one figure against the total the question names
+_AGAINST_TOTAL = re.compile(r"(?:合計|合算|合わせた額|足した額)(?:額)?(?:より|と比べ|に比べ|と比較|の何倍|の何%|の何割)")
 
 
 def _one_against_sum(query: FactQuery, facts: Sequence[Fact], index_year: str | None) -> FactResult:
@@ -872,6 +880,12 @@ def _against_sides(
         return FactResult(query=query, facts=tuple(chosen), missing="operation")
     total = sum(values[1:])
     diff = values[0] - total
+    text = unicodedata.normalize("NFKC", query.question)
+    if (_asks_ratio(text) or asks_share(text)) and total:
+        # "Aの予算はBとCの合計の何倍？": the lone figure over the total
+        ratio = values[0] / total
+        shown = share_text(ratio, text) if asks_share(text) else f"{'' if _times(ratio)[1] else '約'}{_times(ratio)[0]}倍"
+        return FactResult(query=query, facts=tuple(chosen), answerable=True, ratio=ratio, against_total=True, derived_text=shown)
     if unit is None:
         shown_unit = _common_unit(chosen)
         return FactResult(query=query, facts=tuple(chosen), answerable=True, derived_yen=int(diff), against_total=True,
@@ -1755,6 +1769,13 @@ def _against_total_sentence(result: FactResult, unit: str | None, lang: str) -> 
     """"Aは、B・Cの合計より1,951人多い": the difference first, then the total and every figure."""
     ja = lang == "ja"
     lone, others = result.facts[0], result.facts[1:]
+    if result.ratio is not None:  # "Aの予算はBとCの合計の何倍？"
+        name = _subject_label(result, lone.subject, lang)
+        total = (format_amount(sum(int(f.amount_yen) for f in others), unit or _common_unit(list(others)))  # type: ignore[arg-type]
+                 if lone.amount_yen is not None else f"{_number(sum(float(f.quantity) for f in others))}{lone.unit}")  # type: ignore[arg-type]
+        items = ("、" if ja else "; ").join(f"{_subject_label(result, f.subject, lang)} {_value_text(f, unit, False, lang=lang)}" for f in result.facts)
+        return (f"{name}は、ほかの{len(others)}事業の合計（{total}）の{result.derived_text}です。（{items}）" if ja
+                else f"{name} is {result.derived_text} of the total of the other {len(others)} ({total}). ({items})")
     money = result.derived_yen is not None
     gap = result.derived_yen if money else result.derived_quantity
     if money:
@@ -2196,7 +2217,8 @@ class FactsIndex:
     def _place_of_one(self, query: FactQuery) -> FactQuery:
         """"6事業を少ない順に並べたら、SICORPは何番目？": every program is ordered and the one named is placed."""
         text = unicodedata.normalize("NFKC", query.question)
-        if len(query.subjects) != 1 or query.every_program or not re.search(r"何番目|何位", text) or not re.search(r"順|並べ|ランキング", text):
+        ordered = re.search(r"順|並べ|ランキング|(?:何番目|何位)に?(?:大き|多|小さ|少な|高|低)", text)
+        if len(query.subjects) != 1 or query.every_program or not re.search(r"何番目|何位", text) or not ordered:
             return query
         subject = query.subjects[0]
         ranked = self._over_every_program(query.model_copy(update={"subjects": (), "subject_surfaces": ()}))

@@ -591,6 +591,9 @@ DIRECT_ANSWERS = [
     # one program's budget (a fact) against a figure a line of its pages states
     ("WPIの予算は、Kavli IPMUがカブリ財団から受けた寄附の何倍？", "約4.36倍です。（「6,100百万円」は「約14億円」の4.36倍）"),
     ("WPIの予算はKavli IPMUへの寄附より何百万円多い？", "差は約4,700百万円です。"),
+    # one program against the total of the others, as a ratio; a place asked without 順
+    ("SATREPSの予算は、SICORPと流動モード促進事業の合計の何倍？", "地球規模課題対応国際科学技術協力プログラム(SATREPS)は、ほかの2事業の合計（1,210百万円）の約1.51倍"),
+    ("SICORPの予算は全事業の中で何番目に大きい？", "戦略的国際共同研究プログラム(SICORP)は多い順で6番目"),
     ("海外特別研究員事業と外国人研究者招へい事業、支援期間が短いのは？", "海外特別研究員事業と外国人研究者招へい事業は同じです。"),
 ]
 
