@@ -786,6 +786,10 @@ def _compare_facts(query: FactQuery, per_subject: list[Fact]) -> FactResult:
     ratio = None
     if len(per_subject) == 2 and (_asks_ratio(query.question) or asks_share(query.question)) and values[1]:
         ratio = values[0] / values[1]  # in the order the question names them: "AはBの何倍", "AはBの何%"
+        if _BASE_FIRST.search(unicodedata.normalize("NFKC", query.question)) and values[0]:
+            ratio = values[1] / values[0]  # "Aと比べると、Bは何倍": the first named is the base
+            per_subject = per_subject[::-1]
+            values = values[::-1]
         if asks_share(query.question) and re.search(r"のうち|占め|の中で|の内訳", query.question) and ratio > 1:
             ratio = values[1] / values[0]  # "Aのうち、Bは何%を占める": the part of the whole
             per_subject = per_subject[::-1]
@@ -1586,6 +1590,9 @@ _SUBTRACT = re.compile(r"除く|除いた|除いて|差し引|引くと|引い�
 # "内訳4事業", "各事業", "それぞれの事業": a group's members, one by one
 _MEMBERS_CUE = re.compile(r"内訳|各事業|それぞれの事業|[0-9一二三四五六七八九]つの事業|[0-9一二三四五六七八九]事業")
 
+# "Aと比べると、Bは何倍？": the side named before the comparison word is the base of the ratio
+_BASE_FIRST = re.compile(r"(?:と比べ(?:ると|て)?|に比べ(?:ると|て)?|と比較(?:すると|して)|に対して)[、,]?[^、。?？]{0,40}?は[^、。?？]{0,20}?何倍")
+
 # "何倍違う", "何倍の差", "何倍の開き": a ratio asked with no side named first
 _RATIO_EITHER_WAY = re.compile(r"何倍(?:違|ちが|の差|の開き|もの差|離れ)|倍の差")
 
@@ -2286,6 +2293,9 @@ class FactsIndex:
         members = self._members_of_named_group(query)
         if members is not None:
             return members
+        part = self._part_of_named(question, query)
+        if part is not None:
+            return part
         two = _could_name_two(text)
         # a word inside a clause describing a program is part of that description, not a name of its own
         # ("途上国と…解決するほうの国際共同研究": SATREPS, not also SICORP's 国際共同研究)
@@ -2407,6 +2417,23 @@ class FactsIndex:
         if _WHOLE_RE.search(unicodedata.normalize("NFKC", question)) and len(self._sections) == 1:
             return naming(self._sections[0])  # "施策全体の予算は？": the one section the documents total
         return query
+
+    def _part_of_named(self, question: str, query: FactQuery) -> FactQuery | None:
+        """"SICORPの中で試行する若手研究者の新たな流動モードの促進": a program named as a part of another one
+        (…の中で, …の一部として) is what the question asks about; None when the question names no such part."""
+        text = unicodedata.normalize("NFKC", question)
+        if len(query.subjects) != 1 or len(query.subject_surfaces) != 1:
+            return None
+        inside = re.search(re.escape(query.subject_surfaces[0]) + r"の(?:中で|中の|一部として|一部の|うち|枠組みで|枠で)", text)
+        if inside is None or _could_name_two(text[inside.end():]) and _has_any(text, _COMPARE_CUES + _SUM_CUES):
+            return None
+        rest = query.model_copy(update={"subjects": (), "subject_surfaces": ()})
+        pairs = self._loosely_named(text[inside.end():], rest) or self.described_names(text[inside.end():])
+        names = {name for _, name in pairs} - set(query.subjects)
+        if len(names) != 1:
+            return None
+        again = self._with_names(question, [(piece, name) for piece, name in pairs if name in names], subjects=tuple(names))
+        return again.model_copy(update={"question": question})
 
     def _several_loose_names(self, question: str, query: FactQuery) -> FactQuery | None:
         """A question that could name two programs and names two or more only loosely or by description

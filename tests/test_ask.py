@@ -594,6 +594,9 @@ DIRECT_ANSWERS = [
     # one program against the total of the others, as a ratio; a place asked without 順
     ("SATREPSの予算は、SICORPと流動モード促進事業の合計の何倍？", "地球規模課題対応国際科学技術協力プログラム(SATREPS)は、ほかの2事業の合計（1,210百万円）の約1.51倍"),
     ("SICORPの予算は全事業の中で何番目に大きい？", "戦略的国際共同研究プログラム(SICORP)は多い順で6番目"),
+    # the side named before と比べると is the base of a ratio; a program named as a part of another is asked about
+    ("海外挑戦プログラムと比べると、招へい事業の予算は何倍？", "外国人研究者招へい事業は若手研究者海外挑戦プログラムの約12.88倍"),
+    ("SICORPの中で試行する流動モードの促進の予算は？", "国際頭脳循環に参入する若手研究者の新たな流動モードの促進の令和4年度予算額(案)は50百万円"),
     ("海外特別研究員事業と外国人研究者招へい事業、支援期間が短いのは？", "海外特別研究員事業と外国人研究者招へい事業は同じです。"),
 ]
 
