@@ -66,6 +66,7 @@ DEV_ID_PATTERNS = {
     "dev21": re.compile(r"^(?P<kind>fact|unanswerable)-5[5-9]\d$"),
     "dev22": re.compile(r"^(?P<kind>paraphrase)-5[5-9]\d$"),
     "dev24": re.compile(r"^(?P<kind>compare)-8[5-9]\d$"),
+    "dev25": re.compile(r"^(?P<kind>compare|fact)-(?:0[4-9]|8[5-9])\d$"),
 }
 DEV_ROWS = {name: _load_rows(ROOT / "eval" / "gold" / f"{name}.jsonl") for name in DEV_ID_PATTERNS}
 # Each file's rows, for the checks that look at a whole file (unique ids, repeated questions, page coverage).
