@@ -134,6 +134,9 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
             looked_for = [t for t in unexplained if t != "key"]
             return _abstain_with_nearby(bot, result, passages, lang, base, looked_for=looked_for)
     if _asked_units(reading) and not asks_for_a_name(unicodedata.normalize("NFKC", reading)):
+        two_lines = _two_figures_answer(bot, resolution.question, passages, lang, base, query)
+        if two_lines is not None:  # "WPIの拠点要件、PIは総勢の何割？": two figures its lines state
+            return two_lines
         figure = _passage_figure_answer(bot, reading, passages, lang, base, query, topics=topics)
         if figure is not None:
             return figure
@@ -892,11 +895,12 @@ def _passage_figure_answer(
 
 def _figure_line(
     bot: "Assistant", question: str, passages: list[Citation], query: "FactQuery | None" = None,
-    *, topics: list[str] | None = None,
+    *, topics: list[str] | None = None, units: tuple[str, ...] | None = None,
 ) -> tuple[Citation, str] | None:
-    """The passage (its line highlighted) and the figure as written of `_passage_figure_answer`, or None."""
+    """The passage (its line highlighted) and the figure as written of `_passage_figure_answer`, or None.
+    `units`: the figure kinds a line may state (default: those the question asks for; () for any)."""
     topics = _question_topics(bot, question) if topics is None else topics
-    units = _asked_units(question) or _attribute_units(query)
+    units = (_asked_units(question) or _attribute_units(query)) if units is None else units
     when = any(w in unicodedata.normalize("NFKC", question) for w in _DATE_CUES)
     wants_total = bool(re.search(r"全部で|合計|総数|全体で|現在|in total|altogether", unicodedata.normalize("NFKC", question)))
     years = _year_words(query)
@@ -980,17 +984,26 @@ def _two_figures_answer(
     if lang != "ja" or query is None or len(query.subjects) != 1:
         return None
     text = unicodedata.normalize("NFKC", question)
-    ratio = bool(re.search(r"何倍|何分の", text))
+    share = asks_share(text)
+    ratio = bool(re.search(r"何倍|何分の", text)) or share
     difference = bool(re.search(r"差|より.{0,4}何(?:人|件|円|年|か国)|より.{0,4}(?:いくら|何百万|何億)", text))
     if ratio == difference:
         return None
     topics = [t for t in _question_topics(bot, question) if not re.fullmatch(r"何.*|差|倍", t)]
     content = unicodedata.normalize("NFKC", _content_text(bot, question))  # without the program's name ("WPI" holds "PI")
     found: list[tuple[int, Citation, str]] = []
+    # a share or ratio is asked in its own units (何割, 何倍): the two figures may be of any kind
+    asked_kind = () if ratio else None
     for topic in topics:
-        hit = _figure_line(bot, question, passages, query, topics=[topic])
-        if hit is not None and all(hit[1] != figure for _, _, figure in found):
-            found.append((content.find(topic.split("|")[0]), *hit))
+        hit = _figure_line(bot, question, passages, query, topics=[topic], units=asked_kind)
+        if hit is None:
+            continue
+        at = content.find(topic.split("|")[0])
+        same = [i for i, (_, _, figure) in enumerate(found) if figure == hit[1]]
+        if same:  # a figure several words lead to stands where the last of them does ("拠点の…総勢")
+            found[same[0]] = (max(found[same[0]][0], at), *found[same[0]][1:])
+        else:
+            found.append((at, *hit))
     if len(found) == 1 and fact is not None and split_note(fact.value)[0] != found[0][2]:
         # the other side is the fact the question's attribute word asks for, where that word stands
         asked_at = min((content.find(w) for w in _attribute_words_longest_first() if len(w) >= 2 and w in content), default=-1)
@@ -1009,7 +1022,7 @@ def _two_figures_answer(
             return None
         value = results.pop()
         exact = any(abs(x / y - value) < 1e-9 for x, y in zip(a[0], b[0]))
-        derived = f"{'' if exact else '約'}{value:g}倍"
+        derived = share_text(value, text) if share else f"{'' if exact else '約'}{value:g}倍"
     else:
         results = {round(x - y, 2) for x, y in zip(a[0], b[0])}
         if len(results) != 1:
@@ -1020,7 +1033,8 @@ def _two_figures_answer(
                    else f"{approx}{int(gap):,}{a[1]}" if gap.is_integer() else f"{approx}{gap:,}{a[1]}")
     citations = merge_citations([a_cite, b_cite], passages)
     # the derived figure leads alone; the two figures as written follow it
-    lead = (f"{derived}です。（「{escape_markdown(a_fig)}」は「{escape_markdown(b_fig)}」の{derived.removeprefix('約')}） [1][2]" if ratio
+    lead = (f"{derived}です。（「{escape_markdown(a_fig)}」は「{escape_markdown(b_fig)}」の{derived.removeprefix('約')}） [1][2]" if ratio and not share
+            else f"{derived}です。（「{escape_markdown(a_fig)}」は「{escape_markdown(b_fig)}」の{derived}） [1][2]" if share
             else f"差は{derived}です。（「{escape_markdown(a_fig)}」と「{escape_markdown(b_fig)}」の差） [1][2]")
     text_out = "\n".join([lead, "", _quote(a_cite, lang), _quote(b_cite, lang), "", _references(citations[:4], lang)])
     return Answer(text=text_out, answerable=True, citations=citations, **base)

@@ -747,6 +747,8 @@ def share_text(ratio: float, question: str) -> str:
 def _times(ratio: float) -> tuple[str, bool]:
     """A ratio as the answer writes it, and whether it is exact: 250.0 → ("250", True), 5.2586 → ("5.26", False)."""
     exact = abs(ratio * 100 - round(ratio * 100)) < 1e-6
+    if ratio >= 10 and not exact:  # three significant figures: 23.02 → "23.0", 12.88 → "12.9"
+        return f"{ratio:.1f}", False
     return f"{ratio:.2f}".rstrip("0").rstrip("."), exact
 
 
@@ -841,7 +843,8 @@ def _asks_against_total(question: str) -> bool:
 
 
 # "Aの予算はBとCの合計より多い？", "…の合計の何倍？": one figure against the total the question names
-_AGAINST_TOTAL = re.compile(r"(?:合計|合算|合わせた額|足した額)(?:額)?(?:より|と比べ|に比べ|と比較|の何倍|の何%|の何割)")
+_AGAINST_TOTAL = re.compile(r"(?:合計|合算|合わせた(?:額|数)?|足した(?:額|数)?)(?:額|数)?(?:より|と比べ|に比べ|と比較|の何倍|の何%|の何割|"
+                            r"と[、,]?[^。?？]{0,40}?(?:どちら|どっち))")
 
 
 def _one_against_sum(query: FactQuery, facts: Sequence[Fact], index_year: str | None) -> FactResult:
@@ -853,6 +856,12 @@ def _one_against_sum(query: FactQuery, facts: Sequence[Fact], index_year: str | 
     if len(query.subjects) >= 3 and together and last > together.start():
         # "AとBを合わせても、Cには届かない？": C stands alone against the total of the others
         sides = ((query.subjects[-1], text[together.end():]),) + tuple((s, text[:together.end()]) for s in query.subjects[:-1])
+        return _against_sides(query.model_copy(update={"subjects": (query.subjects[-1], *query.subjects[:-1])}), sides, facts, index_year)
+    total_at = _AGAINST_TOTAL.search(text)
+    named = [_named_at(text, s) for s in query.subjects]
+    if len(query.subjects) >= 3 and total_at and all(at < total_at.start() for at in named[:-1]) and named[-1] > total_at.start():
+        # "AとBの人数の合計と、Cの人数とでは、どちらが多い": C stands alone against the total of A and B
+        sides = ((query.subjects[-1], text[total_at.start():]),) + tuple((s, text[:total_at.start()]) for s in query.subjects[:-1])
         return _against_sides(query.model_copy(update={"subjects": (query.subjects[-1], *query.subjects[:-1])}), sides, facts, index_year)
     second = text.find(query.subject_surfaces[1]) if len(query.subject_surfaces) == len(query.subjects) else -1
     cut = second if second > 0 else text.find("は")
@@ -1057,7 +1066,7 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
             difference = _detail_difference(result, lang)
             if difference:
                 return difference
-        if result.listing and len(facts) == 2 and _asks_ratio(q.question) and not asks_share(q.question):
+        if result.listing and len(facts) == 2 and (_asks_ratio(q.question) or asks_share(q.question)):
             ratio = _detail_ratio(result, lang)
             if ratio:
                 return ratio
@@ -1385,6 +1394,9 @@ def _detail_ratio(result: FactResult, lang: str) -> str | None:
     times, exact = _times(ratio)
     a_label, b_label = _attribute_label(a, lang), _attribute_label(b, lang)
     a_value, b_value = split_note(a.value)[0], split_note(b.value)[0]
+    if asks_share(q):  # "長期は短期の何%？"
+        return (f"{a_label}は{b_label}の{share_text(ratio, q)}です。（{a_label} {a_value}、{b_label} {b_value}）" if lang == "ja"
+                else f"The {a_label} is {ratio * 100:.1f}% of the {b_label} ({a_value} vs {b_value}).")
     if lang == "ja":
         return f"{a_label}は{b_label}の{'' if exact else '約'}{times}倍です。（{a_label} {a_value}、{b_label} {b_value}）"
     return f"The {a_label} is {'' if exact else 'about '}{times} times the {b_label} ({a_value} vs {b_value})."
@@ -1457,6 +1469,22 @@ _KIND_WORDS_JA = (("何人", "count"), ("何名", "count"), ("何件", "count"),
 
 
 _NAME_QUESTION_WORDS = ("どこ", "どの事業", "どのプログラム", "誰", "だれ", "何という", "どんな", "どういう", "どのよう", "何を", "何が")
+
+
+def _named_at(text: str, name: str) -> int:
+    """Where `text` first names `name`: the start of the longest piece (3+ characters) of the name it holds;
+    past the end when it holds none.
+
+    Example:
+        >>> _named_at("海外挑戦の予算は育成等の何%", "グローバルに活躍する若手研究者の育成等")
+        8
+    """
+    for size in range(len(name), 2, -1):
+        for start in range(len(name) - size + 1):
+            at = text.find(name[start : start + size])
+            if at >= 0:
+                return at
+    return len(text)
 
 
 def _whole_last(subjects: Sequence[str], entries: Mapping[str, "SubjectEntry"]) -> tuple[str, ...]:
@@ -1742,6 +1770,8 @@ def _changes_lead(result: FactResult, unit: str | None, lang: str) -> str:
         keep, found, none = rule
         picked = [s for s, y, _ in result.changes if keep(y)]
         names = "、".join(_subject_label(result, s, lang) for s in picked)
+        if picked and re.search(r"いくつ|何事業|何つ|何個|何プログラム|の数|how many", q, re.IGNORECASE):
+            names = f"{len(picked)}事業（{names}）" if ja else f"{len(picked)} programs ({names})"  # "同額の事業はいくつ？"
         lead = (found[0] if ja else found[1]).format(names) if picked else (none[0] if ja else none[1])
         return f"{lead}。（{items}）" if ja else f"{lead}. ({items})"
     smaller = _asks_smaller(q)
@@ -1781,8 +1811,8 @@ def _against_total_sentence(result: FactResult, unit: str | None, lang: str) -> 
         total = (format_amount(sum(int(f.amount_yen) for f in others), unit or _common_unit(list(others)))  # type: ignore[arg-type]
                  if lone.amount_yen is not None else f"{_number(sum(float(f.quantity) for f in others))}{lone.unit}")  # type: ignore[arg-type]
         items = ("、" if ja else "; ").join(f"{_subject_label(result, f.subject, lang)} {_value_text(f, unit, False, lang=lang)}" for f in result.facts)
-        return (f"{name}は、ほかの{len(others)}事業の合計（{total}）の{result.derived_text}です。（{items}）" if ja
-                else f"{name} is {result.derived_text} of the total of the other {len(others)} ({total}). ({items})")
+        return (f"{name}は、ほかの{len(others)}事業の合計の{result.derived_text}です。（合計 {total}。{items}）" if ja
+                else f"{name} is {result.derived_text} of the total of the other {len(others)}. (Total {total}; {items})")
     money = result.derived_yen is not None
     gap = result.derived_yen if money else result.derived_quantity
     if money:
@@ -2321,7 +2351,10 @@ class FactsIndex:
             again = parse_fact_question(text, self.gazetteer)
             lost = [s for s in query.subjects if s not in again.subjects]  # named loosely: not in `text`
             if lost:
-                again = parse_fact_question(text, self.gazetteer, subjects=_whole_last([*again.subjects, *lost], self._entries))
+                # each in the order the question names it ("海外挑戦の予算は育成等の何%": 海外挑戦 over 育成等)
+                asked = unicodedata.normalize("NFKC", question)
+                ordered = sorted([*again.subjects, *lost], key=lambda name: _named_at(asked, name))
+                again = parse_fact_question(text, self.gazetteer, subjects=_whole_last(ordered, self._entries))
             again = again.model_copy(update={"question": question, "subject_surfaces": ()})
             if len(again.subjects) > len(query.subjects):
                 return self._without_container(again)
@@ -2388,6 +2421,9 @@ class FactsIndex:
             quoted = []  # "予算が一番多いのはどの事業？" compares every program, unless figures name the candidates
         if quoted:  # "「2,422百万円」「265百万円」「3,414百万円」の3つを足すと": the programs those figures are of
             again = self._with_names(question, quoted)
+            text = unicodedata.normalize("NFKC", question)
+            if len(again.subjects) == 1 and (asks_a_share(text) or _asks_ratio(text)):
+                return self._with_every_name(question, again)  # "育成等は全体138億円の何割？": the part beside the whole
             if again.subjects:
                 return again
         if which or _asks_which_member(question):
