@@ -86,6 +86,9 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
                 "事業名を資料の表記で指定してください。" if lang == "ja"
                 else f"Only one of the programs to compare could be identified ({query.subjects[0]}); please name the other as the documents do.")
         return Answer(text=text + "\n\n" + _references(passages[:3], lang), answerable=False, citations=passages[:3], **base)
+    per_head = _per_head_answer(bot, resolution.question, passages, lang, base, query) if lang == "ja" else None
+    if per_head is not None:  # "招へい事業の予算を新規採用人数で割ると1人あたり？": both cited, one divided by the other
+        return per_head
     stated = _stated_count(resolution.question)
     if (query is not None and query.is_figure_question and stated is not None and 2 <= len(query.subjects) < stated
             and not query.every_program):
@@ -171,6 +174,58 @@ def _share_of_budget(question: str, query: "FactQuery") -> bool:
     shares = asks_a_share(q)
     budget = query.attribute == "予算額" and bool(re.search(r"予算|金額|億円|百万円|経費", q))  # said, not carried over
     return budget and shares and not re.search(r"前年|去年|昨年|伸び|増|減|率", q)
+
+
+_DIVIDED = re.compile(r"(?P<by>[^、。?？を]{2,24}?)で(?:単純に)?割(?:ると|った|れば|って)")
+_PER_ONE = re.compile(r"1\s*(?P<what>人|件|拠点|課題|か国)\s*(?:当たり|あたり)|一人当たり|一人あたり")
+
+
+def _per_head_answer(
+    bot: "Assistant", question: str, passages: list[Citation], lang: str, base: dict, query: "FactQuery | None",
+) -> Answer | None:
+    """"外国人研究者招へい事業の予算を新規採用人数で割ると1人あたり？": one program's budget over one of its
+    counts, both facts cited; None for any other question (or when either figure is missing)."""
+    from assistant.facts import FactOperation, _cued_attribute
+
+    text = unicodedata.normalize("NFKC", question)
+    divided = _DIVIDED.search(text)
+    if query is None or len(query.subjects) != 1 or divided is None or not re.search(r"予算|経費", text[: divided.start()]):
+        return None
+    count_attribute = _cued_attribute(divided.group("by"))
+    if count_attribute is None or "予算" in count_attribute:
+        return None
+    index = bot.facts_index
+    # each figure looked up by its own words: the budget by those before the count's ("…の令和4年度予算を")
+    budget = index.lookup(query.model_copy(update={"attribute": "予算額", "operation": FactOperation.LOOKUP, "attribute_detail": None,
+                                                   "question": text[: divided.start()]}))
+    counted = index.lookup(query.model_copy(update={
+        "attribute": count_attribute, "operation": FactOperation.LOOKUP, "attribute_detail": None,
+        "fiscal_year": None, "year_offset": None, "question": divided.group("by")}))
+    # (the same figure stated on two pages is one figure)
+    if not (budget.answerable and counted.answerable and len({f.amount_yen for f in budget.facts}) == 1
+            and len({f.value for f in counted.facts}) == 1):
+        return None
+    money, count = budget.facts[0], counted.facts[0]
+    per = _PER_ONE.search(text)
+    counter = per.group("what") if per and per.group("what") else "人"
+    number = re.search(r"([\d,]+(?:\.\d+)?)\s*" + re.escape(counter if counter != "人" else "[人名]").replace("\\[", "[").replace("\\]", "]"),
+                       unicodedata.normalize("NFKC", count.value))
+    heads = float(number.group(1).replace(",", "")) if number else count.quantity
+    if money.amount_yen is None or not heads:
+        return None
+    each = money.amount_yen / heads
+    if query.wants_unit in {"百万円", "億円", "円"}:  # "百万円単位で"
+        scaled = each / {"百万円": 1_000_000, "億円": 100_000_000, "円": 1}[query.wants_unit]
+        shown = f"{scaled:,.2f}".rstrip("0").rstrip(".") + query.wants_unit
+        approx = "" if abs(scaled - round(scaled, 2)) < 1e-9 else "約"
+    else:
+        man = each / 10_000
+        shown = f"{round(man):,}万円" if man >= 100 else f"{man:.1f}万円"
+        approx = "" if abs(man - round(man, 1)) < 1e-9 else "約"
+    citations = merge_citations([_fact_citation(money), _fact_citation(count)], passages)
+    lead = (f"1{counter}当たり{approx}{shown}です。（{escape_markdown(money.attribute)} {escape_markdown(money.value)} ÷ "
+            f"{escape_markdown(count.attribute)} {escape_markdown(count.value)}、資料の数値から計算） [1][2]")
+    return Answer(text="\n".join([lead, "", _references(citations[:4], lang)]), answerable=True, citations=citations, **base)
 
 
 _STATED_COUNT = re.compile(r"(?<![\d,.])([2-5二三四五])(?:つ|事業|プログラム|制度)(?:の|を|と|で|すべて|全部|とも)")

@@ -600,6 +600,9 @@ DIRECT_ANSWERS = [
     ("国際先導研究の派遣人数、長期は短期の何%にあたる？", "海外派遣人数(長期)は海外派遣人数(短期)の約14.1%"),
     ("WPIの拠点の要件で、PIの人数は総勢の何割？", "1割（10.0%）です。"),
     ("前年度から予算が変わらなかった事業はいくつ？", "前年度と同額（変化なし）なのは4事業（"),
+    # a budget divided by a count of the same program, both cited
+    ("海外挑戦プログラムの予算を新規採用人数で割ったら、1人あたりいくら？", "1人当たり約189万円です。（令和4年度予算額(案) 265百万円 ÷ 新規採用人数(見込み) 140人"),
+    ("招へい事業の予算を新規採用人数で割ると1人あたり何百万円？", "1人当たり約6.95百万円です。"),
     # the side named before と比べると is the base of a ratio; a program named as a part of another is asked about
     ("海外挑戦プログラムと比べると、招へい事業の予算は何倍？", "外国人研究者招へい事業は若手研究者海外挑戦プログラムの約12.9倍"),
     ("SICORPの中で試行する流動モードの促進の予算は？", "国際頭脳循環に参入する若手研究者の新たな流動モードの促進の令和4年度予算額(案)は50百万円"),
@@ -764,3 +767,8 @@ def test_two_figures_of_one_program_are_not_divided_when_one_is_a_date_or_the_sa
     assert _comparable_numbers("約14億円") == ([1.4e9], "円")
     assert _comparable_numbers("5百万円～1億円") == ([5e6, 1e8], "円")
     assert _comparable_numbers("70～100人程度以上") == ([70.0, 100.0], "人")
+
+
+def test_a_budget_divided_by_a_count_the_documents_do_not_give_is_not_computed(bundled_bot):
+    answer = bundled_bot.ask("SATREPSの予算を採択率で割ると1件あたりいくら？")
+    assert "当たり" not in answer.text.split("\n")[0], answer.text
