@@ -78,6 +78,9 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
         if one.answerable and one.listing and len(one.facts) == 2:  # two types of one program ("コアチーム型と加速型")
             return _fact_answer(one, passages, lang, base)
         sole = one.facts[0] if one.answerable and len(one.facts) == 1 else None
+        ends = _range_ends_answer(resolution.question, sole, passages, lang, base) if sole is not None else None
+        if ends is not None:  # "支援額の上限は下限の何倍？": the two ends of one range
+            return ends
         two_lines = _two_figures_answer(bot, resolution.question, passages, lang, base, query, fact=sole)
         if two_lines is not None:  # "WPI拠点の総勢はPIの何倍？", "WPIの予算は寄附の何倍？": two figures of one program
             return two_lines
@@ -1093,6 +1096,34 @@ def _two_figures_answer(
             else f"差は{derived}です。（「{escape_markdown(a_fig)}」と「{escape_markdown(b_fig)}」の差） [1][2]")
     text_out = "\n".join([lead, "", _quote(a_cite, lang), _quote(b_cite, lang), "", _references(citations[:4], lang)])
     return Answer(text=text_out, answerable=True, citations=citations, **base)
+
+
+def _range_ends_answer(question: str, fact: Fact, passages: list[Citation], lang: str, base: dict) -> Answer | None:
+    """"SICORPの支援額、上限は下限の何倍？": the two ends of the range one fact states, as a ratio or a difference."""
+    text = unicodedata.normalize("NFKC", question)
+    top, bottom = re.search(r"上限|最大|最高", text), re.search(r"下限|最小|最低", text)
+    if lang != "ja" or top is None or bottom is None or fact.amount_yen_min is None or fact.amount_yen_max is None:
+        return None
+    high, low = fact.amount_yen_max, fact.amount_yen_min
+    first_high = top.start() < bottom.start()
+    if re.search(r"何倍", text) and low:
+        value = high / low if first_high else low / high
+        times, exact = _times_text(value)
+        derived = f"{'' if exact else '約'}{times}倍"
+    elif re.search(r"差|いくら違|何百万", text):
+        derived = format_amount(high - low, _written_money_unit(fact.value))
+        derived = f"差は{derived}"
+    else:
+        return None
+    cited = merge_citations([_fact_citation(fact)], passages)
+    lead = f"{derived}です。（{escape_markdown(fact.attribute)} {escape_markdown(fact.value)}の上限と下限） [1]"
+    return Answer(text="\n".join([lead, "", _references(cited[:4], lang)]), answerable=True, citations=cited, **base)
+
+
+def _times_text(value: float) -> tuple[str, bool]:
+    from assistant.facts import _times
+
+    return _times(value)
 
 
 def _comparable_numbers(figure: str) -> tuple[list[float], str] | None:

@@ -281,6 +281,8 @@ def _cued_attribute(text: str) -> str | None:
             if kind is not None and _attribute_kind(canonical) not in (kind, None):
                 continue  # "How long do participants stay": a period, whatever noun the question has
             return canonical
+    if kind == "period" and re.search(r"長く支援|何年支援|長く続", text):
+        return "支援期間"  # "長く支援してもらえるのはどっち": how long the support lasts
     return None
 
 
@@ -728,6 +730,17 @@ def _in_years(fact: Fact) -> float | None:
     return fact.quantity * per_unit if fact.quantity is not None and per_unit is not None else None
 
 
+_LONGEST_ASKED = re.compile(r"最長|延長(?:まで|も)?含|延長した場合|目いっぱい|めいっぱい|最大限")
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(年|か月|ヶ月|カ月|週間)")
+
+
+def _longest_years(fact: Fact) -> float | None:
+    """The longest length of time a value states, in years ("7年(最大10年まで延長可)" → 10.0), or None."""
+    lengths = [float(n) * YEARS_PER_DURATION_UNIT.get(u if u != "ヶ月" and u != "カ月" else "か月", 0)
+               for n, u in _DURATION.findall(unicodedata.normalize("NFKC", fact.value))]
+    return max(lengths) if lengths else None
+
+
 def share_text(ratio: float, question: str) -> str:
     """A share as the question asks it: "何割" → "2割（20.0%）" / "約4.4割（44.2%）", else "約44.2%".
 
@@ -773,6 +786,10 @@ def _compare_facts(query: FactQuery, per_subject: list[Fact]) -> FactResult:
         amounts = [int(v) for v in ends]
     else:
         return FactResult(query=query, facts=tuple(per_subject), answerable=True)
+    longest = [_longest_years(f) for f in per_subject] if _LONGEST_ASKED.search(unicodedata.normalize("NFKC", query.question)) else []
+    if not money and longest and all(v is not None for v in longest) and all(_in_years(f) is not None for f in per_subject):
+        # "延長まで含めた最長の支援期間で比べると": each value's longest length ("7年(最大10年まで延長可)" → 10年)
+        values = [float(v) for v in longest]  # type: ignore[arg-type]
     if op is FactOperation.SUM:
         if money:
             total = sum(int(a) for a in amounts)  # type: ignore[arg-type]
@@ -1226,6 +1243,9 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
                 else f"{a_name} is {longer}, at {a_value}; {b_name}: {b_value}.")
     if result.derived_text is None:
         return f"比較できる数値ではありません（{a_name} {a_value}、{b_name} {b_value}）。" if ja else f"These figures cannot be compared ({a_name}: {a_value}; {b_name}: {b_value})."
+    if result.larger_subject is None and a_value != b_value:  # "7年(最大10年まで延長可)" and "10年" at their longest
+        return (f"{a_name}と{b_name}は同じです。（{a_name} {a_value}、{b_name} {b_value}）" if ja
+                else f"{a_name} and {b_name} are the same ({a_value}; {b_value}).")
     if result.larger_subject is None:
         return f"{a_name}と{b_name}は同じ{a_value}です。" if ja else f"{a_name} and {b_name} are the same: {a_value}."
     if _is_time(first):
@@ -1275,6 +1295,15 @@ def _per_item_figures(result: FactResult, lang: str) -> str | None:
             return None
         parts.append((f, m.group("each"), m.group(0)))
     subject = _subject_label(result, result.facts[0].subject, lang)
+    if len(parts) == 2 and _asks_ratio(q) and lang == "ja":
+        # "1件あたり、短期は長期の何倍？": the per-project figures over each other, in the order the question names them
+        (a, a_each, a_whole), (b, b_each, b_whole) = sorted(
+            parts, key=lambda p: q.find(unicodedata.normalize("NFKC", attribute_detail(p[0].attribute) or p[0].attribute)) % (len(q) + 1))
+        a_n, b_n = (float(re.sub(r"[^\d.]", "", each)) for each in (a_each, b_each))
+        if b_n:
+            times, exact = _times(a_n / b_n)
+            return (f"1件あたりの{_attribute_label(a, lang)}は{_attribute_label(b, lang)}の{'' if exact else '約'}{times}倍です。"
+                    f"（{a_each}、{b_each}: {a_whole}、{b_whole}）")
     if lang == "ja":
         return f"{subject}の1件あたりは" + "、".join(f"{_attribute_label(f, lang)} {each}" for f, each, _ in parts) + "です。（" + "、".join(w for _, _, w in parts) + "）"
     return f"Per project, {subject}: " + "; ".join(f"{_attribute_label(f, lang)} {each}" for f, each, _ in parts) + "."
@@ -1294,7 +1323,7 @@ def _detail_sum(result: FactResult, lang: str) -> str | None:
     return f"The total is {amount}. ({parts})"
 
 
-_DETAIL_COMPARE_CUES = ("どっち", "どちら", "大きい", "小さい", "長い", "短い", "多い", "少ない", "高い", "低い")
+_DETAIL_COMPARE_CUES = ("どっち", "どちら", "大きい", "小さい", "長い", "短い", "多い", "少ない", "高い", "低い", "同じ", "違い", "異な")
 
 
 def _money_at_asked_end(question: str, facts: Sequence[Fact]) -> list[float] | None:
@@ -1465,7 +1494,7 @@ def _asked_kind_en(lower: str) -> str | None:
 
 _KIND_WORDS_JA = (("何人", "count"), ("何名", "count"), ("何件", "count"), ("いくら", "money"), ("何円", "money"),
                   ("何億", "money"), ("何百万", "money"), ("何年間", "period"), ("何か月", "period"), ("何ヶ月", "period"),
-                  ("何週間", "period"))
+                  ("何週間", "period"), ("期間", "period"), ("長く支援", "period"), ("何年支援", "period"), ("長く続", "period"))
 
 
 _NAME_QUESTION_WORDS = ("どこ", "どの事業", "どのプログラム", "誰", "だれ", "何という", "どんな", "どういう", "どのよう", "何を", "何が")
