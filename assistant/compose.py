@@ -1044,8 +1044,9 @@ def _two_figures_answer(
     text = unicodedata.normalize("NFKC", question)
     share = asks_share(text)
     ratio = bool(re.search(r"何倍|何分の", text)) or share
-    difference = bool(re.search(r"差|より.{0,4}何(?:人|件|円|年|か国)|より.{0,4}(?:いくら|何百万|何億)", text))
-    if ratio == difference:
+    difference = bool(re.search(r"差|より.{0,4}何(?:人|件|円|年|か国|拠点)|より.{0,4}(?:いくら|何百万|何億)", text))
+    total = bool(re.search(r"合わせ|あわせ|合計|足す|足し", text)) and not (ratio or difference)
+    if ratio == difference and not total:
         return None
     topics = [t for t in _question_topics(bot, question) if not re.fullmatch(r"何.*|差|倍", t)]
     content = unicodedata.normalize("NFKC", _content_text(bot, question))  # without the program's name ("WPI" holds "PI")
@@ -1074,6 +1075,17 @@ def _two_figures_answer(
     a, b = _comparable_numbers(a_fig), _comparable_numbers(b_fig)
     if a is None or b is None or a[1] != b[1] or len(a[0]) != len(b[0]) or not all(b[0]):
         return None
+    if total:
+        if a[1] == "円" or a[0] == b[0]:
+            return None  # money of one program's lines is seldom two parts of one whole; one value twice is one figure
+        sums = [x + y for x, y in zip(a[0], b[0])]
+        approx = "約" if "約" in a_fig + b_fig else ""
+        shown = "～".join(f"{int(v):,}" if float(v).is_integer() else f"{v:,}" for v in sums)
+        derived = f"{approx}{format_amount(int(sums[0]), _written_money_unit(a_fig))}" if a[1] == "円" and len(sums) == 1 else f"{approx}{shown}{a[1]}"
+        citations = merge_citations([a_cite, b_cite], passages)
+        lead = f"合計は{derived}です。（「{escape_markdown(a_fig)}」と「{escape_markdown(b_fig)}」） [1][2]"
+        text_out = "\n".join([lead, "", _quote(a_cite, lang), _quote(b_cite, lang), "", _references(citations[:4], lang)])
+        return Answer(text=text_out, answerable=True, citations=citations, **base)
     if ratio:
         results = {round(x / y, 2) for x, y in zip(a[0], b[0])}
         if len(results) != 1:
