@@ -1609,6 +1609,10 @@ def _dates_something_else(text: str, year) -> bool:
     """Whether a year in a question dates the program rather than asks for that year's figure:
     "平成21年度から続けている", "2007年度に採択された拠点", "2007年度・2010年度採択"."""
     after = text[year.end : year.end + 6]
+    if re.match(r"\s*(?:と|及び|および)\s*(?:\d{4}|令和|平成|昭和)", after):
+        # "2007年度と2010年度に採択された": a list of years dates what the last of them dates
+        rest = re.search(r"(?:\d{4}|令和\d+|平成\d+|昭和\d+)\s*年度?", text[year.end :])
+        after = text[year.end + rest.end() : year.end + rest.end() + 6] if rest else after
     return bool(re.match(r"\s*(?:から|より|以来|以降|~|～|[・、,や]\s*\d|に採択|採択|に始|に開始|に創設)", after))
 
 
