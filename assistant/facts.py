@@ -2838,7 +2838,9 @@ class FactsIndex:
         found = []
         for written in focus_terms(rest):
             # "招聘": the documents' spelling (招へい) is what their names hold
-            term = next((form for form in respellings(written)[1:] if any(form in n for n in self._names)), written)
+            # (or the documents' word for it: "科研費" is 科学研究費 in 科学研究費助成事業「国際先導研究」)
+            term = next((form for form in [*respellings(written)[1:], *USER_WORDS.get(written, ())]
+                         if any(form in n for n in self._names)), written)
             # 5+ characters, a 〜事業 form, or a three-character piece of one name as written ("育成等");
             # four-character words ("研究拠点") are too often the domain's own vocabulary
             names = self.resembling(term) if len(term) >= 5 or len(term) == 3 or _NAME_SUFFIX.search(term).group() else []
