@@ -19,13 +19,15 @@ from typing import TYPE_CHECKING
 
 from assistant.answer import Answer, detect_lang
 from assistant.facts import (
-    FUNDING_AGENCIES, asks_a_share, asks_for_a_name, asks_share, asks_what_figure_is, format_amount, share_text, split_note,
+    FUNDING_AGENCIES, FactOperation, asks_a_share, asks_for_a_name, asks_share, asks_what_figure_is, cued_attribute, format_amount,
+    later_is_numerator, share_text, split_note, times_text,
 )
 from assistant.retrieve import Hit, to_citation
 from assistant.words import compound_parts, focus_terms, written_as
 from index.fusion import Ranker
-from ingest.models import Citation, Fact
+from ingest.facts import canonical_attribute
 from ingest.gazetteer import respellings
+from ingest.models import Citation, Fact
 from ingest.units import find_money, find_years
 
 if TYPE_CHECKING:
@@ -188,15 +190,14 @@ def _per_head_answer(
 ) -> Answer | None:
     """"外国人研究者招へい事業の予算を新規採用人数で割ると1人あたり？": one program's budget over one of its
     counts, both facts cited; None for any other question (or when either figure is missing)."""
-    from assistant.facts import FactOperation, _cued_attribute
 
     text = unicodedata.normalize("NFKC", question)
     divided = _DIVIDED.search(text)
     if query is None or len(query.subjects) != 1 or divided is None or not re.search(r"予算|経費", text[: divided.start()]):
         return None
-    count_attribute = _cued_attribute(divided.group("by"))
-    if count_attribute is None or "予算" in count_attribute:
-        return None
+    count_attribute = cued_attribute(divided.group("by"))
+    if count_attribute is None or not count_attribute.endswith(("人数", "件数")):
+        return None  # a budget is divided by a count of people or projects, not by a period or another amount
     index = bot.facts_index
     # each figure looked up by its own words: the budget by those before the count's ("…の令和4年度予算を")
     budget = index.lookup(query.model_copy(update={"attribute": "予算額", "operation": FactOperation.LOOKUP, "attribute_detail": None,
@@ -209,26 +210,29 @@ def _per_head_answer(
             and len({f.value for f in counted.facts}) == 1):
         return None
     money, count = budget.facts[0], counted.facts[0]
+    found = canonical_attribute(count.attribute)
+    if found != count_attribute and not (found.endswith("件数") and count_attribute.endswith("件数")):
+        return None  # the facts hold another count than the one named (受入人数 asked, 新規採用人数 found)
     per = _PER_ONE.search(text)
     counter = per.group("what") if per and per.group("what") else "人"
-    number = re.search(r"([\d,]+(?:\.\d+)?)\s*" + re.escape(counter if counter != "人" else "[人名]").replace("\\[", "[").replace("\\]", "]"),
+    number = re.search(r"([\d,]+(?:\.\d+)?)\s*" + ("[人名]" if counter == "人" else re.escape(counter)),
                        unicodedata.normalize("NFKC", count.value))
-    heads = float(number.group(1).replace(",", "")) if number else count.quantity
-    if money.amount_yen is None or not heads:
+    if money.amount_yen is None or number is None or not float(number.group(1).replace(",", "")):
         return None
-    each = money.amount_yen / heads
-    if query.wants_unit in {"百万円", "億円", "円"}:  # "百万円単位で"
-        scaled = each / {"百万円": 1_000_000, "億円": 100_000_000, "円": 1}[query.wants_unit]
-        shown = f"{scaled:,.2f}".rstrip("0").rstrip(".") + query.wants_unit
-        approx = "" if abs(scaled - round(scaled, 2)) < 1e-9 else "約"
-    else:
-        man = each / 10_000
-        shown = f"{round(man):,}万円" if man >= 100 else f"{man:.1f}万円"
-        approx = "" if abs(man - round(man, 1)) < 1e-9 else "約"
+    each = money.amount_yen / float(number.group(1).replace(",", ""))
+    unit = query.wants_unit if query.wants_unit in _YEN_PER_UNIT else "万円"  # "百万円単位で"; else 万円
+    scaled = each / _YEN_PER_UNIT[unit]
+    digits = 0 if unit == "万円" and scaled >= 100 else 1 if unit == "万円" else 2
+    shown_value = round(scaled, digits)
+    shown = (f"{shown_value:,.{digits}f}" if digits else f"{int(shown_value):,}") + unit
+    approx = "" if abs(scaled - shown_value) < 1e-9 else "約"
     citations = merge_citations([_fact_citation(money), _fact_citation(count)], passages)
     lead = (f"1{counter}当たり{approx}{shown}です。（{escape_markdown(money.attribute)} {escape_markdown(money.value)} ÷ "
             f"{escape_markdown(count.attribute)} {escape_markdown(count.value)}、資料の数値から計算） [1][2]")
     return Answer(text="\n".join([lead, "", _references(citations[:4], lang)]), answerable=True, citations=citations, **base)
+
+
+_YEN_PER_UNIT = {"万円": 10_000, "百万円": 1_000_000, "億円": 100_000_000, "円": 1}
 
 
 _STATED_COUNT = re.compile(r"(?<![\d,.])([2-5二三四五])(?:つ|事業|プログラム|制度)(?:の|を|と|で|すべて|全部|とも)")
@@ -1039,24 +1043,55 @@ def _two_figures_answer(
 ) -> Answer | None:
     """"WPI拠点の総勢はPIの何倍？": two figures of one program, each found by its own topic word in a line
     (or one of them the program's `fact` for the attribute asked: "WPIの予算はカブリ財団からの寄附の何倍"),
-    as a ratio or a difference derived from both cited figures. Ranges are compared only when both ends
-    give the same result (70~100人 over 7~10人: 10倍)."""
+    as a ratio, share, difference or sum derived from both cited figures (see `_derived_from_two`)."""
     if lang != "ja" or query is None or len(query.subjects) != 1:
         return None
     text = unicodedata.normalize("NFKC", question)
-    share = asks_share(text)
-    ratio = bool(re.search(r"何倍|何分の", text)) or share
-    difference = bool(re.search(r"差|より.{0,4}何(?:人|件|円|年|か国|拠点)|より.{0,4}(?:いくら|何百万|何億)", text))
-    total = bool(re.search(r"合わせ|あわせ|合計|足す|足し", text)) and not (ratio or difference)
-    if ratio == difference and not total:
+    operation = _two_figure_operation(text)
+    if operation is None:
         return None
+    sides = _two_figure_sides(bot, question, passages, query, fact, any_unit=operation in {"ratio", "share"})
+    if sides is None:
+        return None
+    (a_at, a_cite, a_fig), (b_at, b_cite, b_fig) = sides
+    if later_is_numerator(text, a_at, b_at):  # "総勢に占めるPI", "長期と比べて短期"
+        (a_cite, a_fig), (b_cite, b_fig) = (b_cite, b_fig), (a_cite, a_fig)
+    derived = _derived_from_two(operation, a_fig, b_fig, text)
+    if derived is None:
+        return None
+    figures = f"「{escape_markdown(a_fig)}」、「{escape_markdown(b_fig)}」"
+    lead = {"ratio": f"{derived}です。（「{escape_markdown(a_fig)}」は「{escape_markdown(b_fig)}」の{derived.removeprefix('約')}）",
+            "share": f"{derived}です。（「{escape_markdown(a_fig)}」は「{escape_markdown(b_fig)}」の{derived}）",
+            "difference": f"差は{derived}です。（{figures}の差）",
+            "total": f"合計は{derived}です。（{figures}）"}[operation]
+    citations = merge_citations([a_cite, b_cite], passages)
+    text_out = "\n".join([lead + " [1][2]", "", _quote(a_cite, lang), _quote(b_cite, lang), "", _references(citations[:4], lang)])
+    return Answer(text=text_out, answerable=True, citations=citations, **base)
+
+
+def _two_figure_operation(text: str) -> str | None:
+    """What a question asks of two figures: "share" (何割, 何%), "ratio" (何倍), "difference" (差, より何人多い),
+    "total" (合わせると); None for none of them, or for a question asking both a ratio and a difference."""
+    if asks_share(text):
+        return "share"
+    ratio = bool(re.search(r"何倍|何分の", text))
+    difference = bool(re.search(r"差|より.{0,4}何(?:人|件|円|年|か国|拠点)|より.{0,4}(?:いくら|何百万|何億)", text))
+    if ratio != difference:
+        return "ratio" if ratio else "difference"
+    return "total" if not ratio and re.search(r"合わせ|あわせ|合計|足す|足し", text) else None
+
+
+def _two_figure_sides(
+    bot: "Assistant", question: str, passages: list[Citation], query: "FactQuery", fact: Fact | None, *, any_unit: bool,
+) -> tuple[tuple[int, Citation, str], tuple[int, Citation, str]] | None:
+    """The two figures a question names, each as (where the question names it, its cited line, the figure as
+    written), in the order the question names them; None unless exactly two distinct figures are found."""
     topics = [t for t in _question_topics(bot, question) if not re.fullmatch(r"何.*|差|倍", t)]
     content = unicodedata.normalize("NFKC", _content_text(bot, question))  # without the program's name ("WPI" holds "PI")
     found: list[tuple[int, Citation, str]] = []
-    # a share or ratio is asked in its own units (何割, 何倍): the two figures may be of any kind
-    asked_kind = () if ratio else None
     for topic in topics:
-        hit = _figure_line(bot, question, passages, query, topics=[topic], units=asked_kind)
+        # (a share or ratio is asked in its own units, 何割 or 何倍: its two figures may be of any kind)
+        hit = _figure_line(bot, question, passages, query, topics=[topic], units=() if any_unit else None)
         if hit is None:
             continue
         at = content.find(topic.split("|")[0])
@@ -1071,45 +1106,44 @@ def _two_figures_answer(
         found.append((asked_at, fact.citation, split_note(fact.value)[0]))
     if len(found) != 2:
         return None
-    (_, a_cite, a_fig), (_, b_cite, b_fig) = sorted(found, key=lambda f: f[0])
-    if a_fig in b_fig or b_fig in a_fig:
+    first, second = sorted(found, key=lambda f: f[0])
+    if first[2] in second[2] or second[2] in first[2]:
         return None  # one figure found twice ("最大7億円" of "最大7億円/年×10年")
+    return first, second
+
+
+_COUNTER_ASKED = re.compile(r"(?:\d|何)\s*(拠点|人|名|件|か国|年|か月|週間)")
+
+
+def _derived_from_two(operation: str, a_fig: str, b_fig: str, text: str) -> str | None:
+    """The figure `operation` derives from two figures as written, or None when it cannot honestly: other
+    units, another counter than the question's ("5拠点と3拠点の差" is not two amounts of money), one value
+    found twice, or ranges whose ends disagree (70~100人 over 7~10人 is 10倍 at both ends; 63 or 90 apart is no one
+    difference)."""
     a, b = _comparable_numbers(a_fig), _comparable_numbers(b_fig)
-    if a is None or b is None or a[1] != b[1] or len(a[0]) != len(b[0]) or not all(b[0]):
+    if a is None or b is None or a[1] != b[1] or len(a[0]) != len(b[0]) or not all(b[0]) or a[0] == b[0]:
         return None
-    if total:
-        if a[1] == "円" or a[0] == b[0]:
-            return None  # money of one program's lines is seldom two parts of one whole; one value twice is one figure
-        sums = [x + y for x, y in zip(a[0], b[0])]
-        approx = "約" if "約" in a_fig + b_fig else ""
-        shown = "～".join(f"{int(v):,}" if float(v).is_integer() else f"{v:,}" for v in sums)
-        derived = f"{approx}{format_amount(int(sums[0]), _written_money_unit(a_fig))}" if a[1] == "円" and len(sums) == 1 else f"{approx}{shown}{a[1]}"
-        citations = merge_citations([a_cite, b_cite], passages)
-        lead = f"合計は{derived}です。（「{escape_markdown(a_fig)}」と「{escape_markdown(b_fig)}」） [1][2]"
-        text_out = "\n".join([lead, "", _quote(a_cite, lang), _quote(b_cite, lang), "", _references(citations[:4], lang)])
-        return Answer(text=text_out, answerable=True, citations=citations, **base)
-    if ratio:
-        results = {round(x / y, 2) for x, y in zip(a[0], b[0])}
-        if len(results) != 1:
+    counters = {c.replace("名", "人") for c in _COUNTER_ASKED.findall(text)}
+    if counters and a[1] not in counters:
+        return None
+    approx = "約" if "約" in a_fig + b_fig else ""
+    if operation in {"ratio", "share"}:
+        ratios = [x / y for x, y in zip(a[0], b[0])]
+        if max(ratios) - min(ratios) > 1e-9 * max(ratios):
             return None
-        value = results.pop()
-        exact = any(abs(x / y - value) < 1e-9 for x, y in zip(a[0], b[0]))
-        derived = share_text(value, text) if share else f"{'' if exact else '約'}{value:g}倍"
-    else:
-        results = {round(x - y, 2) for x, y in zip(a[0], b[0])}
-        if len(results) != 1:
-            return None
-        gap = abs(results.pop())
-        approx = "約" if "約" in a_fig + b_fig else ""
-        derived = (f"{approx}{format_amount(int(gap), _written_money_unit(a_fig))}" if a[1] == "円"
-                   else f"{approx}{int(gap):,}{a[1]}" if gap.is_integer() else f"{approx}{gap:,}{a[1]}")
-    citations = merge_citations([a_cite, b_cite], passages)
-    # the derived figure leads alone; the two figures as written follow it
-    lead = (f"{derived}です。（「{escape_markdown(a_fig)}」は「{escape_markdown(b_fig)}」の{derived.removeprefix('約')}） [1][2]" if ratio and not share
-            else f"{derived}です。（「{escape_markdown(a_fig)}」は「{escape_markdown(b_fig)}」の{derived}） [1][2]" if share
-            else f"差は{derived}です。（「{escape_markdown(a_fig)}」と「{escape_markdown(b_fig)}」の差） [1][2]")
-    text_out = "\n".join([lead, "", _quote(a_cite, lang), _quote(b_cite, lang), "", _references(citations[:4], lang)])
-    return Answer(text=text_out, answerable=True, citations=citations, **base)
+        if operation == "share":
+            return share_text(ratios[0], text)
+        times, exact = times_text(ratios[0])
+        return f"{'' if exact else '約'}{times}倍"
+    if operation == "total" and a[1] == "円":
+        return None  # money a program's lines state is seldom two parts of one whole
+    values = [x + y for x, y in zip(a[0], b[0])] if operation == "total" else [abs(x - y) for x, y in zip(a[0], b[0])]
+    if operation == "difference" and max(values) - min(values) > 1e-9:
+        return None
+    if a[1] == "円":
+        return f"{approx}{format_amount(int(values[0]), _written_money_unit(a_fig))}"
+    shown = "～".join(f"{int(v):,}" if float(v).is_integer() else f"{v:,}" for v in (values if operation == "total" else values[:1]))
+    return f"{approx}{shown}{a[1]}"
 
 
 def _range_ends_answer(question: str, fact: Fact, passages: list[Citation], lang: str, base: dict) -> Answer | None:
@@ -1119,25 +1153,19 @@ def _range_ends_answer(question: str, fact: Fact, passages: list[Citation], lang
     if lang != "ja" or top is None or bottom is None or fact.amount_yen_min is None or fact.amount_yen_max is None:
         return None
     high, low = fact.amount_yen_max, fact.amount_yen_min
-    first_high = top.start() < bottom.start()
+    first, second = sorted([(top.start(), high), (bottom.start(), low)])
+    if later_is_numerator(text, first[0], second[0]):  # "下限に対して上限は何倍"
+        first, second = second, first
     if re.search(r"何倍", text) and low:
-        value = high / low if first_high else low / high
-        times, exact = _times_text(value)
+        times, exact = times_text(first[1] / second[1])
         derived = f"{'' if exact else '約'}{times}倍"
     elif re.search(r"差|いくら違|何百万", text):
-        derived = format_amount(high - low, _written_money_unit(fact.value))
-        derived = f"差は{derived}"
+        derived = f"差は{format_amount(high - low, _written_money_unit(fact.value))}"
     else:
         return None
     cited = merge_citations([_fact_citation(fact)], passages)
     lead = f"{derived}です。（{escape_markdown(fact.attribute)} {escape_markdown(fact.value)}の上限と下限） [1]"
     return Answer(text="\n".join([lead, "", _references(cited[:4], lang)]), answerable=True, citations=cited, **base)
-
-
-def _times_text(value: float) -> tuple[str, bool]:
-    from assistant.facts import _times
-
-    return _times(value)
 
 
 def _comparable_numbers(figure: str) -> tuple[list[float], str] | None:

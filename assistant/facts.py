@@ -270,7 +270,7 @@ def _has_any_en(text: str, cues: Iterable[str]) -> bool:
 _ACTIVITY_OF_PROGRAM = re.compile(r"(?<=の)[\u3040-\u30ff\u4e00-\u9fff]{1,6}(?=事業|プログラム|制度)")
 
 
-def _cued_attribute(text: str) -> str | None:
+def cued_attribute(text: str) -> str | None:
     """The canonical attribute the words of a question (its names blanked out) ask for, or None. A word
     naming a program's activity before its program noun ("外国人研究者の受け入れ事業") describes the program."""
     text = _ACTIVITY_OF_PROGRAM.sub("", text)
@@ -319,7 +319,7 @@ def parse_fact_question(
     rest_lower = re.sub(r"\s+", " ", rest.lower())  # "one SICORP project" → "one project"
     lang = detect_lang(q)
 
-    attribute = _cued_attribute(rest)
+    attribute = cued_attribute(rest)
 
     year_offset = None
     fiscal_year = None
@@ -668,7 +668,7 @@ def lookup(
             percent_change=percent,
         )
 
-    if op is FactOperation.SUM and _asks_against_total(query.question):
+    if op is FactOperation.SUM and _asks_against_total(query.question, query.subjects):
         # "AはB・Cの合計より何人多い？": one program against a sum of the others, not a sum of all of them
         return _one_against_sum(query, facts, index_year)
     if op is FactOperation.SUM and len(query.subjects) == 1 and len(query.fiscal_years) >= 2:
@@ -757,7 +757,7 @@ def share_text(ratio: float, question: str) -> str:
     return percent if exact else f"約{percent}"
 
 
-def _times(ratio: float) -> tuple[str, bool]:
+def times_text(ratio: float) -> tuple[str, bool]:
     """A ratio as the answer writes it, and whether it is exact: 250.0 → ("250", True), 5.2586 → ("5.26", False)."""
     exact = abs(ratio * 100 - round(ratio * 100)) < 1e-6
     if ratio >= 10 and not exact:  # three significant figures: 23.02 → "23.0", 12.88 → "12.9"
@@ -805,7 +805,9 @@ def _compare_facts(query: FactQuery, per_subject: list[Fact]) -> FactResult:
     ratio = None
     if len(per_subject) == 2 and (_asks_ratio(query.question) or asks_share(query.question)) and values[1]:
         ratio = values[0] / values[1]  # in the order the question names them: "AはBの何倍", "AはBの何%"
-        if _BASE_FIRST.search(unicodedata.normalize("NFKC", query.question)) and values[0]:
+        asked = unicodedata.normalize("NFKC", query.question)
+        first_at, second_at = (_named_at(asked, f.subject, [g.subject for g in per_subject]) for f in per_subject)
+        if later_is_numerator(asked, first_at, second_at) and not asks_share(asked) and values[0]:
             ratio = values[1] / values[0]  # "Aと比べると、Bは何倍": the first named is the base
             per_subject = per_subject[::-1]
             values = values[::-1]
@@ -819,7 +821,7 @@ def _compare_facts(query: FactQuery, per_subject: list[Fact]) -> FactResult:
     ranked_facts = tuple(per_subject[i] for i in order)
     larger = ranked_facts[0].subject if values[order[0]] != values[order[1]] else None
     if ratio is not None:
-        text = f"{ratio * 100:.1f}%" if asks_share(query.question) else f"{_times(ratio)[0]}倍"
+        text = f"{ratio * 100:.1f}%" if asks_share(query.question) else f"{times_text(ratio)[0]}倍"
         return FactResult(query=query, facts=tuple(per_subject), answerable=True, larger_subject=larger, ratio=ratio,
                           derived_text=text)
     if money:
@@ -852,16 +854,26 @@ def _sum_over_years(query: FactQuery, facts: Sequence[Fact], index_year: str | N
                       derived_text=format_amount(total, _common_unit(found)))
 
 
-def _asks_against_total(question: str) -> bool:
-    """"AはB・Cの合計より何人多い", "Aの予算でBとCをまかなえる？不足は？", "…にあとどれだけ足りない"."""
+def _asks_against_total(question: str, subjects: Sequence[str] = ()) -> bool:
+    """"AはB・Cの合計より何人多い", "Aの予算でBとCをまかなえる？不足は？", "…にあとどれだけ足りない",
+    "AとBの合計と、Cとでは、どちらが多い" (a program of `subjects` named after the total)."""
     q = unicodedata.normalize("NFKC", question)
-    return (("より" in q and _asks_difference(q)) or _has_any(q, _SHORTFALL_CUES + ("上回", "下回"))
-            or bool(_AGAINST_TOTAL.search(q)))
+    if ("より" in q and _asks_difference(q)) or _has_any(q, _SHORTFALL_CUES + ("上回", "下回")):
+        return True
+    total = _AGAINST_TOTAL.search(q)
+    if total is None:
+        return False
+    if not total.group("versus"):
+        return True
+    # one program stands apart from the total: named after it ("AとBの合計と、Cとでは"), or set apart before it by
+    # "と、" ("Aと、B・C・Dの合計とでは"); "A・B・Cの合計と、前年度の合計では" compares no program with the others
+    named = sorted(at for at in (_named_at(q, s, subjects) for s in subjects) if at < len(q))
+    return any(at > total.start() for at in named) or (len(named) >= 2 and bool(re.search(r"と[、,]", q[named[0] : named[1]])))
 
 
 # "Aの予算はBとCの合計より多い？", "…の合計の何倍？": one figure against the total the question names
 _AGAINST_TOTAL = re.compile(r"(?:合計|合算|合わせた(?:額|数)?|足した(?:額|数)?)(?:額|数)?(?:より|と比べ|に比べ|と比較|の何倍|の何%|の何割|"
-                            r"と[、,]?[^。?？]{0,40}?(?:どちら|どっち))")
+                            r"(?P<versus>と[、,]?[^。?？]{0,40}?(?:どちら|どっち)))")
 
 
 def _one_against_sum(query: FactQuery, facts: Sequence[Fact], index_year: str | None) -> FactResult:
@@ -875,7 +887,9 @@ def _one_against_sum(query: FactQuery, facts: Sequence[Fact], index_year: str | 
         sides = ((query.subjects[-1], text[together.end():]),) + tuple((s, text[:together.end()]) for s in query.subjects[:-1])
         return _against_sides(query.model_copy(update={"subjects": (query.subjects[-1], *query.subjects[:-1])}), sides, facts, index_year)
     total_at = _AGAINST_TOTAL.search(text)
-    named = [_named_at(text, s) for s in query.subjects]
+    named = [_named_at(text, s, query.subjects) for s in query.subjects]
+    if total_at and total_at.group("versus") and any(at >= len(text) for at in named):
+        return FactResult(query=query, missing="operation")  # a side named where it cannot be found ("海特"): not guessed
     if len(query.subjects) >= 3 and total_at and all(at < total_at.start() for at in named[:-1]) and named[-1] > total_at.start():
         # "AとBの人数の合計と、Cの人数とでは、どちらが多い": C stands alone against the total of A and B
         sides = ((query.subjects[-1], text[total_at.start():]),) + tuple((s, text[:total_at.start()]) for s in query.subjects[:-1])
@@ -896,7 +910,7 @@ def _against_sides(
     for subject, words in sides:
         years = [y for y in find_years(words) if y.fiscal or not y.text.endswith("年")]
         one = query.model_copy(update={"subjects": (subject,), "operation": FactOperation.LOOKUP, "question": words,
-                                       "attribute": _cued_attribute(words) or query.attribute, "year_offset": None,
+                                       "attribute": cued_attribute(words) or query.attribute, "year_offset": None,
                                        "fiscal_year": fiscal_year_label(years[0].year) if years else None})
         ranked, missing = _best(one, facts, subject, index_year)
         if not ranked:
@@ -914,7 +928,7 @@ def _against_sides(
     if (_asks_ratio(text) or asks_share(text)) and total:
         # "Aの予算はBとCの合計の何倍？": the lone figure over the total
         ratio = values[0] / total
-        shown = share_text(ratio, text) if asks_share(text) else f"{'' if _times(ratio)[1] else '約'}{_times(ratio)[0]}倍"
+        shown = share_text(ratio, text) if asks_share(text) else f"{'' if times_text(ratio)[1] else '約'}{times_text(ratio)[0]}倍"
         return FactResult(query=query, facts=tuple(chosen), answerable=True, ratio=ratio, against_total=True, derived_text=shown)
     if unit is None:
         shown_unit = _common_unit(chosen)
@@ -1222,10 +1236,10 @@ def describe_fact_result(result: FactResult, lang: str = "ja") -> str:
         if asks_share(q.question):  # "AはBの何%": A as a share of B
             return (f"{a_name}は{b_name}の{share_text(result.ratio, q.question)}です。（{a_name} {a_value}、{b_name} {b_value}）" if ja
                     else f"{a_name} is about {result.ratio * 100:.1f}% of {b_name}. ({a_value} vs {b_value})")
-        times, exact = _times(result.ratio)
+        times, exact = times_text(result.ratio)
         if ja and 0 < result.ratio < 1 and _FRACTION_ASKED.search(unicodedata.normalize("NFKC", q.question)):
             # "AはBの何分の一？": 1 over B/A, with the ratio itself
-            parts, parts_exact = _times(1 / result.ratio)
+            parts, parts_exact = times_text(1 / result.ratio)
             return (f"{a_name}は{b_name}の{'' if parts_exact else '約'}{parts}分の1（{'' if exact else '約'}{times}倍）です。"
                     f"（{a_name} {a_value}、{b_name} {b_value}）")
         return (f"{a_name}は{b_name}の{'' if exact else '約'}{times}倍です。（{a_name} {a_value}、{b_name} {b_value}）" if ja
@@ -1297,11 +1311,16 @@ def _per_item_figures(result: FactResult, lang: str) -> str | None:
     subject = _subject_label(result, result.facts[0].subject, lang)
     if len(parts) == 2 and _asks_ratio(q) and lang == "ja":
         # "1件あたり、短期は長期の何倍？": the per-project figures over each other, in the order the question names them
-        (a, a_each, a_whole), (b, b_each, b_whole) = sorted(
-            parts, key=lambda p: q.find(unicodedata.normalize("NFKC", attribute_detail(p[0].attribute) or p[0].attribute)) % (len(q) + 1))
+        def named_at(part) -> int:
+            at = q.find(unicodedata.normalize("NFKC", attribute_detail(part[0].attribute) or part[0].attribute))
+            return at if at >= 0 else len(q)
+
+        (a, a_each, a_whole), (b, b_each, b_whole) = sorted(parts, key=named_at)
+        if later_is_numerator(q, named_at((a,)), named_at((b,))):
+            (a, a_each, a_whole), (b, b_each, b_whole) = (b, b_each, b_whole), (a, a_each, a_whole)
         a_n, b_n = (float(re.sub(r"[^\d.]", "", each)) for each in (a_each, b_each))
         if b_n:
-            times, exact = _times(a_n / b_n)
+            times, exact = times_text(a_n / b_n)
             return (f"1件あたりの{_attribute_label(a, lang)}は{_attribute_label(b, lang)}の{'' if exact else '約'}{times}倍です。"
                     f"（{a_each}、{b_each}: {a_whole}、{b_whole}）")
     if lang == "ja":
@@ -1411,6 +1430,8 @@ def _detail_ratio(result: FactResult, lang: str) -> str | None:
         return at if at >= 0 else len(q)
 
     a, b = sorted(result.facts, key=named_at)
+    if later_is_numerator(q, named_at(a), named_at(b)):
+        a, b = b, a  # "長期と比べて短期は何倍", "短期に占める長期の割合"
     va, vb = value(a), value(b)
     money = a.amount_yen is not None or a.amount_yen_max is not None
     if va is None or vb is None or not vb or not va or money != (b.amount_yen is not None or b.amount_yen_max is not None):
@@ -1420,7 +1441,7 @@ def _detail_ratio(result: FactResult, lang: str) -> str | None:
     ratio = va / vb
     if ratio < 1 and _RATIO_EITHER_WAY.search(q):
         a, b, ratio = b, a, vb / va  # "何倍違う": the larger over the smaller
-    times, exact = _times(ratio)
+    times, exact = times_text(ratio)
     a_label, b_label = _attribute_label(a, lang), _attribute_label(b, lang)
     a_value, b_value = split_note(a.value)[0], split_note(b.value)[0]
     if asks_share(q):  # "長期は短期の何%？"
@@ -1500,17 +1521,27 @@ _KIND_WORDS_JA = (("何人", "count"), ("何名", "count"), ("何件", "count"),
 _NAME_QUESTION_WORDS = ("どこ", "どの事業", "どのプログラム", "誰", "だれ", "何という", "どんな", "どういう", "どのよう", "何を", "何が")
 
 
-def _named_at(text: str, name: str) -> int:
-    """Where `text` first names `name`: the start of the longest piece (3+ characters) of the name it holds;
-    past the end when it holds none.
+def _named_at(text: str, name: str, others: Sequence[str] = ()) -> int:
+    """Where `text` first names `name`: its abbreviation in parentheses ("WPI"), else the start of the longest
+    piece (3+ characters) of the name it holds that no name of `others` holds ("プログラム" names no one
+    program); past the end when it holds none.
 
     Example:
-        >>> _named_at("海外挑戦の予算は育成等の何%", "グローバルに活躍する若手研究者の育成等")
+        >>> _named_at("海外挑戦の予算は育成等の何%", "グローバルに活躍する若手研究者の育成等", ["若手研究者海外挑戦プログラム"])
         8
+        >>> _named_at("WPIと、海外挑戦プログラムの合計", "世界トップレベル研究拠点プログラム(WPI)", ["若手研究者海外挑戦プログラム"])
+        0
     """
+    abbreviation = re.search(r"\(([A-Za-z]{2,})\)$", name)
+    if abbreviation and abbreviation.group(1) in text:
+        return text.find(abbreviation.group(1))
+    shared = [other for other in others if other != name]
     for size in range(len(name), 2, -1):
         for start in range(len(name) - size + 1):
-            at = text.find(name[start : start + size])
+            piece = name[start : start + size]
+            if any(piece in other for other in shared):
+                continue
+            at = text.find(piece)
             if at >= 0:
                 return at
     return len(text)
@@ -1651,8 +1682,22 @@ _SUBTRACT = re.compile(r"除く|除いた|除いて|差し引|引くと|引い�
 # "内訳4事業", "各事業", "それぞれの事業": a group's members, one by one
 _MEMBERS_CUE = re.compile(r"内訳|各事業|それぞれの事業|[0-9一二三四五六七八九]つの事業|[0-9一二三四五六七八九]事業")
 
-# "Aと比べると、Bは何倍？": the side named before the comparison word is the base of the ratio
-_BASE_FIRST = re.compile(r"(?:と比べ(?:ると|て)?|に比べ(?:ると|て)?|と比較(?:すると|して)|に対して)[、,]?[^、。?？]{0,40}?は[^、。?？]{0,20}?何倍")
+# "Aと比べてB", "Aに対してB", "Aに占めるB", "AのうちB": A is the base (or the whole) of a ratio or share of B
+_BASE_OR_WHOLE = re.compile(r"と比べ|に比べ|と比較|に対し|に占め|のうち|の中で")
+
+
+def later_is_numerator(text: str, first_at: int, second_at: int) -> bool:
+    """Whether, of two sides a question names at `first_at` < `second_at`, the later is the one divided
+    ("SICORPと比べると、WPIの予算は何倍" → WPI over SICORP; "総勢に占めるPIの割合" → PI over 総勢): a base or
+    whole cue stands between them. "WPIはSICORPと比べて何倍" keeps WPI first (the cue follows both).
+
+    Example:
+        >>> later_is_numerator("SICORPと比べると、WPIは何倍？", 0, 11), later_is_numerator("WPIはSICORPと比べて何倍？", 0, 4)
+        (True, False)
+    """
+    if not 0 <= first_at < second_at < len(text):
+        return False  # a side the question does not name where it can be found: keep the order
+    return bool(_BASE_OR_WHOLE.search(text, first_at, second_at))
 
 # "何倍違う", "何倍の差", "何倍の開き": a ratio asked with no side named first
 _RATIO_EITHER_WAY = re.compile(r"何倍(?:違|ちが|の差|の開き|もの差|離れ)|倍の差")
@@ -2386,7 +2431,7 @@ class FactsIndex:
             if lost:
                 # each in the order the question names it ("海外挑戦の予算は育成等の何%": 海外挑戦 over 育成等)
                 asked = unicodedata.normalize("NFKC", question)
-                ordered = sorted([*again.subjects, *lost], key=lambda name: _named_at(asked, name))
+                ordered = sorted([*again.subjects, *lost], key=lambda name: _named_at(asked, name, [*again.subjects, *lost]))
                 again = parse_fact_question(text, self.gazetteer, subjects=_whole_last(ordered, self._entries))
             again = again.model_copy(update={"question": question, "subject_surfaces": ()})
             if len(again.subjects) > len(query.subjects):
@@ -2587,7 +2632,7 @@ class FactsIndex:
         if len(programs) < 2:
             return query
         text = unicodedata.normalize("NFKC", query.question)
-        attribute = query.attribute or _cued_attribute(text) or (
+        attribute = query.attribute or cued_attribute(text) or (
             "事業開始時期" if _has_any(text, _TIME_COMPARE_CUES) else "予算額")
         operation = query.operation if query.operation is FactOperation.SUM else FactOperation.COMPARE
         return query.model_copy(update={"subjects": programs, "subject_surfaces": (), "attribute": attribute,
@@ -2610,7 +2655,7 @@ class FactsIndex:
         word = unicodedata.normalize("NFKC", word)
         if not 2 <= len(word) <= 3 or not re.fullmatch(r"[\u4e00-\u9fff]+", word) or word in USER_WORDS:
             return None
-        if any(word in doc.text for doc in self.documents):
+        if word in self._documents_text:
             return None  # a word the documents write is their own vocabulary
         found = [name for name in self._names if _abbreviates(word, self._name_words(name))]
         return found[0] if len(found) == 1 else None
@@ -2619,6 +2664,11 @@ class FactsIndex:
         """The program a word of a question names other than by a form of its name: an abbreviation
         ("海特") or a heading of its pages ("外国人特別研究員"); None for other words."""
         return self._abbreviated(word) or self._labelled(word)
+
+    @cached_property
+    def _documents_text(self) -> str:
+        """The documents' texts (NFKC) joined, for whether they write a word at all."""
+        return "\n".join(unicodedata.normalize("NFKC", doc.text) for doc in self.documents)
 
     def _abbreviation_in(self, question: str) -> str | None:
         """The one program the question's abbreviations ("海特") stand for, or None."""

@@ -606,10 +606,16 @@ DIRECT_ANSWERS = [
     ("SICORPの支援額、上限は下限の何倍？", "20倍です。（支援額 5百万円～1億円/年・課題の上限と下限）"),
     ("国際先導研究の1件あたりの派遣人数で、短期は長期の何倍？", "1件あたりの海外派遣人数(短期)は海外派遣人数(長期)の7倍"),
     ("SICORPのコンソーシアム共同研究タイプとコアチーム共同研究タイプ、支援期間は同じ？", "コンソーシアム共同研究タイプの方が長く、3～5年間"),
-    ("WPIの当初採択拠点と新規拠点、合わせて何拠点？", "合計は8拠点です。（「5拠点」と「3拠点」）"),
+    ("WPIの当初採択拠点と新規拠点、合わせて何拠点？", "合計は8拠点です。（「5拠点」、「3拠点」）"),
     ("WPIと国際先導研究、支援期間は同じ？", "世界トップレベル研究拠点プログラム(WPI)の方が長く、10年"),
     # a list of years that dates the program's sites, not the figure asked
     ("WPIで2007年度と2010年度に採択された拠点の支援規模は、年にいくら？", "世界トップレベル研究拠点プログラム(WPI)の支援規模は、資料の注記によれば「2007, 2010年度採択拠点は～14億円/年程度」"),
+    # the side after と比べ / に対して / に占める is the one divided, wherever it stands (review of session 6)
+    ("WPIの拠点要件で、総勢に占めるPIの割合は？", "10.0%です。（「7～10人程度以上」は「70～100人程度以上」の10.0%）"),
+    ("国際先導研究で、長期と比べて短期の派遣人数は何倍？", "約7.11倍です。"),
+    ("SICORPの支援額、下限に対して上限は何倍？", "20倍です。"),
+    ("WPIはSICORPと比べて予算は何倍？", "世界トップレベル研究拠点プログラム(WPI)は戦略的国際共同研究プログラム(SICORP)の約5.26倍"),
+    ("SICORPと比べると、WPIの予算は何倍？", "世界トップレベル研究拠点プログラム(WPI)は戦略的国際共同研究プログラム(SICORP)の約5.26倍"),
     # a budget divided by a count of the same program, both cited
     ("海外挑戦プログラムの予算を新規採用人数で割ったら、1人あたりいくら？", "1人当たり約189万円です。（令和4年度予算額(案) 265百万円 ÷ 新規採用人数(見込み) 140人"),
     ("招へい事業の予算を新規採用人数で割ると1人あたり何百万円？", "1人当たり約6.95百万円です。"),
@@ -782,3 +788,15 @@ def test_two_figures_of_one_program_are_not_divided_when_one_is_a_date_or_the_sa
 def test_a_budget_divided_by_a_count_the_documents_do_not_give_is_not_computed(bundled_bot):
     answer = bundled_bot.ask("SATREPSの予算を採択率で割ると1件あたりいくら？")
     assert "当たり" not in answer.text.split("\n")[0], answer.text
+
+
+
+@pytest.mark.parametrize("question, not_in_first_line", [
+    ("海外特別研究員事業の予算を支援期間で割ると1年あたり？", "当たり"),  # a period is not a count to divide by
+    ("外国人研究者招へい事業の予算を受入人数で割ると1人あたり？", "当たり"),  # its facts hold 新規採用人数, not 受入人数
+    ("海特とSICORPの予算の合計と、WPIの予算とでは、どちらが多い？", "ほかの"),  # 海特 cannot be placed: no side is guessed
+    ("WPIの当初採択5拠点と新規3拠点の差は？", "差は0"),  # two amounts of money are not the 拠点 asked
+])
+def test_two_figure_operations_refuse_what_they_cannot_derive(bundled_bot, question, not_in_first_line):
+    first = bundled_bot.ask(question).text.split("\n")[0]
+    assert not_in_first_line not in first, first
