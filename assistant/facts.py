@@ -270,17 +270,25 @@ def _has_any_en(text: str, cues: Iterable[str]) -> bool:
 _ACTIVITY_OF_PROGRAM = re.compile(r"(?<=の)[\u3040-\u30ff\u4e00-\u9fff]{1,6}(?=事業|プログラム|制度)")
 
 
+def _cues_of(canonical: str) -> tuple[str, ...]:
+    """The Japanese cue words of a canonical attribute (ATTRIBUTE_CUES)."""
+    return next((ja for name, ja, _ in ATTRIBUTE_CUES if name == canonical), ())
+
+
 def cued_attribute(text: str) -> str | None:
     """The canonical attribute the words of a question (its names blanked out) ask for, or None. A word
     naming a program's activity before its program noun ("外国人研究者の受け入れ事業") describes the program."""
     text = _ACTIVITY_OF_PROGRAM.sub("", text)
     lower = re.sub(r"\s+", " ", text.lower())
     kind = _asked_kind_en(lower) or _asked_kind_ja(text)
-    for canonical, ja, en in ATTRIBUTE_CUES:
-        if _has_any(text, ja) or _has_any_en(lower, en):
-            if kind is not None and _attribute_kind(canonical) not in (kind, None):
-                continue  # "How long do participants stay": a period, whatever noun the question has
-            return canonical
+    cued = [canonical for canonical, ja, en in ATTRIBUTE_CUES if _has_any(text, ja) or _has_any_en(lower, en)]
+    cued = [c for c in cued if kind is None or _attribute_kind(c) in (kind, None)]  # "How long do participants stay": a period
+    kinds = {_attribute_kind(c) for c in cued} - {None}
+    if len(kinds) >= 2:
+        # "受入人数が約2,760人と多いのに、予算は…少ない？": of figures of different kinds, the one asked comes last
+        return max(cued, key=lambda c: max(text.rfind(cue) for cue in _cues_of(c)))
+    if cued:
+        return cued[0]
     if kind == "period" and re.search(r"長く支援|何年支援|長く続", text):
         return "支援期間"  # "長く支援してもらえるのはどっち": how long the support lasts
     return None
@@ -1920,6 +1928,9 @@ def _extreme_sentence(result: FactResult, unit: str | None, lang: str) -> str:
     ja = lang == "ja"
     facts = result.facts  # largest (or latest) first
     q = result.query.question
+    if len({_figure_kind(f) for f in facts} - {"none"}) > 1:  # 約2,760人 against 3,414百万円: no order between them
+        items = ("、" if ja else "; ").join(f"{_subject_label(result, f.subject, lang)} {_value_text(f, unit, False, lang=lang)}" for f in facts)
+        return f"比較できる数値ではありません（{items}）。" if ja else f"These figures cannot be compared ({items})."
     if _is_time(facts[0]):
         low_end, word = _asks_earlier(q), ("最も早く" if _asks_earlier(q) else "最も遅く") if ja else ("earliest" if _asks_earlier(q) else "latest")
     else:
@@ -1960,6 +1971,19 @@ def _extreme_sentence(result: FactResult, unit: str | None, lang: str) -> str:
     if ja and len(facts) == 2:
         return f"{name}の方が{word.removeprefix('最も')}、{value}です。（{items}）"
     return f"{name}が{word}、{value}です。（{items}）" if ja else f"{name} is the {word}, at {value} ({items})."
+
+
+def _figure_kind(fact: Fact) -> str:
+    """money, time (a date or start), period, or the unit of a count: what a fact's figure can be ordered against."""
+    if fact.amount_yen is not None or fact.amount_yen_max is not None:
+        return "money"
+    if _is_time(fact):
+        return "time"
+    if _in_years(fact) is not None:
+        return "period"
+    if fact.quantity is None:
+        return "none"  # "ー": no figure (a program new this year), ordered with any
+    return f"count:{(fact.unit or '').replace('名', '人')}"
 
 
 def _same_figure(a: Fact, b: Fact) -> bool:

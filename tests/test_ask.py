@@ -796,6 +796,8 @@ def test_a_budget_divided_by_a_count_the_documents_do_not_give_is_not_computed(b
     ("外国人研究者招へい事業の予算を受入人数で割ると1人あたり？", "当たり"),  # its facts hold 新規採用人数, not 受入人数
     ("海特とSICORPの予算の合計と、WPIの予算とでは、どちらが多い？", "ほかの"),  # 海特 cannot be placed: no side is guessed
     ("WPIの当初採択5拠点と新規3拠点の差は？", "差は0"),  # two amounts of money are not the 拠点 asked
+    # the budget is asked (the count only says why): never the count of one side against the other's
+    ("サイエンス交流事業は受入人数が約2,760人と多いのに、予算は招へい事業より少ないの？", "491人"),
 ])
 def test_two_figure_operations_refuse_what_they_cannot_derive(bundled_bot, question, not_in_first_line):
     first = bundled_bot.ask(question).text.split("\n")[0]
