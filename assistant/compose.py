@@ -988,6 +988,9 @@ def _figure_line(
             figures = [m.group() for m in _FIGURE_IN_TEXT.finditer(line)]
             if years and not any(y in window for y in years) and not (budget_year and not find_years(window)):
                 continue  # a line of another year; a line naming none is of the documents' own budget year
+            owners = bot.facts_index.line_owners(line) if query is not None and len(query.subjects) == 1 else frozenset()
+            if owners and query.subjects[0] not in owners and bot.facts_index.has_profile(query.subjects[0]):
+                continue  # a line the documents write about another program (a note under its budget on a shared page)
             if figures and (not units or any(f.endswith(units) for f in figures)):
                 # the line itself must name a topic; the line before it may add context at half weight
                 # (a line opening with "(" continues the one before it: "研究チーム" / "(20~40名程度…)")

@@ -2710,6 +2710,22 @@ class FactsIndex:
         found = {name for term in focus_terms(unicodedata.normalize("NFKC", question)) if (name := self._labelled(term))}
         return found.pop() if len(found) == 1 else None
 
+    def has_profile(self, name: str) -> bool:
+        """Whether the documents' lines are told apart for `name` (a program; not a section or group)."""
+        return bool(self._profiles.get(name))
+
+    def line_owners(self, line: str) -> frozenset[str]:
+        """The programs whose pages' lines (their profiles, see `assistant.describe.program_lines`) hold `line`."""
+        return self._owners_by_line.get(unicodedata.normalize("NFKC", line).strip(), frozenset())
+
+    @cached_property
+    def _owners_by_line(self) -> dict[str, frozenset[str]]:
+        table: dict[str, set[str]] = {}
+        for name, lines in self._profiles.items():
+            for line, _ in lines:
+                table.setdefault(unicodedata.normalize("NFKC", line).strip(), set()).add(name)
+        return {line: frozenset(names) for line, names in table.items()}
+
     @cached_property
     def _bracket_labels(self) -> dict[str, set[str]]:
         """Words the programs' pages write alone in brackets as a heading (5+ characters, not a cue) → the

@@ -802,3 +802,11 @@ def test_a_budget_divided_by_a_count_the_documents_do_not_give_is_not_computed(b
 def test_two_figure_operations_refuse_what_they_cannot_derive(bundled_bot, question, not_in_first_line):
     first = bundled_bot.ask(question).text.split("\n")[0]
     assert not_in_first_line not in first, first
+
+
+@pytest.mark.parametrize("question", [
+    "海外特別研究員事業で米国に行くのは何人？",  # a subset of its people (one country) is not its total intake
+    "SICORPでこれまで何人の若い研究者を海外に送り出した？",  # 4,000人以上 is a note on another program's page-1 map
+])
+def test_a_count_the_documents_do_not_give_for_the_program_is_refused(bundled_bot, question):
+    assert not bundled_bot.ask(question).answerable
