@@ -1526,7 +1526,8 @@ _KIND_WORDS_JA = (("何人", "count"), ("何名", "count"), ("何件", "count"),
                   ("何週間", "period"), ("期間", "period"), ("長く支援", "period"), ("何年支援", "period"), ("長く続", "period"))
 
 
-_NAME_QUESTION_WORDS = ("どこ", "どの事業", "どのプログラム", "誰", "だれ", "何という", "どんな", "どういう", "どのよう", "何を", "何が")
+_NAME_QUESTION_WORDS = ("どこ", "どの事業", "どのプログラム", "誰", "だれ", "何という", "どんな", "どういう", "どのよう", "何を", "何が",
+                       "何の費用", "何の経費", "何に使")
 
 
 def _named_at(text: str, name: str, others: Sequence[str] = ()) -> int:

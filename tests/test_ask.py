@@ -810,3 +810,8 @@ def test_two_figure_operations_refuse_what_they_cannot_derive(bundled_bot, quest
 ])
 def test_a_count_the_documents_do_not_give_for_the_program_is_refused(bundled_bot, question):
     assert not bundled_bot.ask(question).answerable
+
+
+def test_what_kind_of_expense_is_not_answered_with_an_amount(bundled_bot):
+    first = bundled_bot.ask("流動モード事業の支援は何の費用に使える？").text.split("\n")[0]
+    assert "百万円" not in first, first
