@@ -68,6 +68,9 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
     whose = _whose_figure_answer(bot, resolution.question, passages, lang, base, query) if lang == "ja" else None
     if whose is not None:  # "「1,160百万円」ってなんの予算？": the program and attribute of the fact stating it
         return whose
+    product = _product_answer(bot, resolution.question, passages, lang, base, query) if lang == "ja" else None
+    if product is not None:  # "「2百万円程度/件」で「20件程度」支援すると合計いくら？": an amount per item times a count
+        return product
     quoted = _quoted_figure_answer(bot, resolution.question, passages, lang, base, query) if lang == "ja" else None
     if quoted is not None:  # "「最大5億円」は直接経費？": the question is about a figure it quotes
         return quoted
@@ -888,6 +891,63 @@ def _whose_figure_answer(
         citations = merge_citations([cited], passages)
         body = "\n".join([lead, "", _quote(cited, lang) + " [1]", "", _references(citations, lang)])
         return Answer(text=body, answerable=True, citations=citations, facts=[first], **base)
+    return None
+
+
+_PRODUCT_CUE = re.compile(r"合計|全部で|合わせ|あわせ|総額|トータル|全体で")
+_MONEY_WRITTEN = re.compile(r"(?:約|最大)?\d[\d,.]*(?:兆|億|千万|百万|万|千)?円(?:程度)?(?:/(?:件|年|課題|拠点))?")
+_COUNT_WRITTEN = re.compile(r"(?:約)?\d[\d,]*\s*(?:件|拠点|課題|人|名|か国)(?:程度)?")
+
+
+def _product_answer(
+    bot: "Assistant", question: str, passages: list[Citation], lang: str, base: dict, query: "FactQuery | None",
+) -> Answer | None:
+    """"流動モードの「2百万円程度/件」で「20件程度」支援すると、合計いくら？": an amount per item the question
+    writes times a count it writes, each as a line of the documents states it (both cited); None otherwise."""
+    text = unicodedata.normalize("NFKC", question)
+    if not _PRODUCT_CUE.search(text) or re.search(r"倍|差|割合|何%", text):
+        return None
+    money = list(_MONEY_WRITTEN.finditer(text))
+    counts = [m for m in _COUNT_WRITTEN.finditer(text) if not any(x.start() <= m.start() < x.end() for x in money)
+              and not re.match(r"\s*(?:あたり|当たり)", text[m.end():])]  # "1拠点あたり" is the unit, not the count
+    if len({re.sub(r"\D", "", m.group()) for m in counts}) == 1:
+        counts = counts[:1]  # "新規3拠点…3拠点合わせると": one count said twice
+    if len(money) != 1 or len(counts) != 1:
+        return None
+    amount = find_money(money[0].group())
+    number = re.search(r"\d[\d,]*", counts[0].group())
+    if len(amount) != 1 or amount[0].yen is None or number is None:
+        return None
+    money_cite = _line_stating(bot, passages, query, money[0].group())
+    count_cite = _line_stating(bot, passages, query, counts[0].group())
+    if money_cite is None or count_cite is None:
+        return None  # a figure the documents do not write is the user's, not one to compute with
+    total = amount[0].yen * int(number.group().replace(",", ""))
+    approx = "約" if re.search(r"約|程度", money[0].group() + counts[0].group()) else ""
+    most = "最大で" if money[0].group().startswith("最大") else ""
+    shown = format_amount(total, _written_money_unit(money[0].group()))
+    lead = (f"{most}合計{approx}{shown}です。（{escape_markdown(money[0].group())} × {escape_markdown(counts[0].group())}、"
+            f"資料の数値から計算） [1][2]")
+    one_line = (money_cite.source, money_cite.page, money_cite.highlight_start) == (count_cite.source, count_cite.page, count_cite.highlight_start)
+    if one_line:  # "新規3拠点(7億円程度×10年)": both figures on one line
+        lead = lead.replace(" [1][2]", " [1]")
+    citations = merge_citations([money_cite] if one_line else [money_cite, count_cite], passages)
+    quotes = [_quote(money_cite, lang)] if one_line else [_quote(money_cite, lang), _quote(count_cite, lang)]
+    body = "\n".join([lead, "", *quotes, "", _references(citations[:4], lang)])
+    return Answer(text=body, answerable=True, citations=citations, **base)
+
+
+def _line_stating(bot: "Assistant", passages: list[Citation], query: "FactQuery | None", figure: str) -> Citation | None:
+    """The first passage line (on the question's program pages when it names one) holding `figure` as written
+    (its "/件" and "程度" aside), highlighted; None when no line does."""
+    core = re.sub(r"(?:程度)?(?:/(?:件|年|課題|拠点))?$", "", figure)
+    candidates = _with_subject_chunks(bot, passages[:PASSAGES_K], _subject_pages(bot, query), figure)
+    for c in candidates:
+        offset = 0
+        for line in c.text.split("\n"):
+            start, offset = offset, offset + len(line) + 1
+            if core and core in unicodedata.normalize("NFKC", line):
+                return c.model_copy(update={"highlight_start": start, "highlight_end": start + len(line)})
     return None
 
 

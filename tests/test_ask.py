@@ -616,6 +616,9 @@ DIRECT_ANSWERS = [
     ("SICORPの支援額、下限に対して上限は何倍？", "20倍です。"),
     ("WPIはSICORPと比べて予算は何倍？", "世界トップレベル研究拠点プログラム(WPI)は戦略的国際共同研究プログラム(SICORP)の約5.26倍"),
     ("SICORPと比べると、WPIの予算は何倍？", "世界トップレベル研究拠点プログラム(WPI)は戦略的国際共同研究プログラム(SICORP)の約5.26倍"),
+    # an amount per item times a count, both as the documents write them
+    ("流動モードの「2百万円程度/件」を「20件程度」に出すと、合計でいくら？", "合計約40百万円です。（2百万円程度/件 × 20件程度、資料の数値から計算） [1][2]"),
+    ("WPIの新規3拠点に年7億円程度ずつなら、3拠点合わせて1年にいくら？", "合計約21億円です。（7億円程度 × 3拠点、資料の数値から計算） [1]"),
     # a budget divided by a count of the same program, both cited
     ("海外挑戦プログラムの予算を新規採用人数で割ったら、1人あたりいくら？", "1人当たり約189万円です。（令和4年度予算額(案) 265百万円 ÷ 新規採用人数(見込み) 140人"),
     ("招へい事業の予算を新規採用人数で割ると1人あたり何百万円？", "1人当たり約6.95百万円です。"),
@@ -798,6 +801,8 @@ def test_a_budget_divided_by_a_count_the_documents_do_not_give_is_not_computed(b
     ("WPIの当初採択5拠点と新規3拠点の差は？", "差は0"),  # two amounts of money are not the 拠点 asked
     # the budget is asked (the count only says why): never the count of one side against the other's
     ("サイエンス交流事業は受入人数が約2,760人と多いのに、予算は招へい事業より少ないの？", "491人"),
+    # 3百万円 is the user's figure, not the documents': no product is computed from it
+    ("流動モードの「3百万円/件」で「20件程度」支援すると合計いくら？", "60百万円"),
 ])
 def test_two_figure_operations_refuse_what_they_cannot_derive(bundled_bot, question, not_in_first_line):
     first = bundled_bot.ask(question).text.split("\n")[0]
