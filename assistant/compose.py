@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from assistant.answer import Answer, detect_lang
 from assistant.facts import (
     FUNDING_AGENCIES, FactOperation, asks_a_share, asks_for_a_name, asks_share, asks_what_figure_is, cued_attribute, format_amount,
-    later_is_numerator, share_text, split_note, times_text,
+    later_is_numerator, share_text, split_note, times_text, where_named,
 )
 from assistant.retrieve import Hit, to_citation
 from assistant.words import compound_parts, focus_terms, written_as
@@ -762,6 +762,8 @@ def _only_describes(bot: "Assistant", question: str, result: "FactResult", unexp
     q = unicodedata.normalize("NFKC", question)
     if any(q.find(t) < 0 or q.find(t) > where for t in unexplained):
         return False  # a Japanese modifier stands before what it describes; words after the name are the topic
+    if any(re.fullmatch(r"か国|カ国|件|人|名|拠点|年|年度", t) for t in unexplained):
+        return False  # a figure the question quotes ("26か国59件") is context of its own, not a description
     page_text = _subject_page_text(bot, query)
     return all(_covered(t, page_text) and not _defines_quantity(t) for t in unexplained)
 
@@ -780,6 +782,11 @@ def _subject_position(bot: "Assistant", question: str, query: "FactQuery") -> in
     if not starts and query.subjects:  # a description ("…を受け入れるJSTの交流事業"): its noun names the program
         starts = [q.find(clause) + len(clause) - 1 for clause, name in bot.facts_index.described_names(q) if name in query.subjects]
     starts = [i for i in starts if i >= 0]
+    if len(query.subjects) >= 2:
+        # "AとBの博士課程学生向けのC": a modifier may describe any of the programs, up to the last one named
+        named = [where_named(q, s, query.subjects) for s in query.subjects]
+        starts += named if all(at < len(q) for at in named) else []
+        return max(starts) if starts else None
     return min(starts) if starts else None
 
 

@@ -814,7 +814,7 @@ def _compare_facts(query: FactQuery, per_subject: list[Fact]) -> FactResult:
     if len(per_subject) == 2 and (_asks_ratio(query.question) or asks_share(query.question)) and values[1]:
         ratio = values[0] / values[1]  # in the order the question names them: "AはBの何倍", "AはBの何%"
         asked = unicodedata.normalize("NFKC", query.question)
-        first_at, second_at = (_named_at(asked, f.subject, [g.subject for g in per_subject]) for f in per_subject)
+        first_at, second_at = (where_named(asked, f.subject, [g.subject for g in per_subject]) for f in per_subject)
         if later_is_numerator(asked, first_at, second_at) and not asks_share(asked) and values[0]:
             ratio = values[1] / values[0]  # "Aと比べると、Bは何倍": the first named is the base
             per_subject = per_subject[::-1]
@@ -875,7 +875,7 @@ def _asks_against_total(question: str, subjects: Sequence[str] = ()) -> bool:
         return True
     # one program stands apart from the total: named after it ("AとBの合計と、Cとでは"), or set apart before it by
     # "と、" ("Aと、B・C・Dの合計とでは"); "A・B・Cの合計と、前年度の合計では" compares no program with the others
-    named = sorted(at for at in (_named_at(q, s, subjects) for s in subjects) if at < len(q))
+    named = sorted(at for at in (where_named(q, s, subjects) for s in subjects) if at < len(q))
     return any(at > total.start() for at in named) or (len(named) >= 2 and bool(re.search(r"と[、,]", q[named[0] : named[1]])))
 
 
@@ -889,13 +889,14 @@ def _one_against_sum(query: FactQuery, facts: Sequence[Fact], index_year: str | 
     (the program before "は" stands alone; each side's figure is the one its own words name)."""
     text = unicodedata.normalize("NFKC", query.question)
     together = re.search(r"(?:合わせ|足し|合計し|あわせ)ても", text)
-    last = text.find(query.subject_surfaces[-1]) if len(query.subject_surfaces) == len(query.subjects) else -1
+    last = where_named(text, query.subjects[-1], query.subjects) if query.subjects else len(text)
+    last = last if last < len(text) else -1
     if len(query.subjects) >= 3 and together and last > together.start():
         # "AとBを合わせても、Cには届かない？": C stands alone against the total of the others
         sides = ((query.subjects[-1], text[together.end():]),) + tuple((s, text[:together.end()]) for s in query.subjects[:-1])
         return _against_sides(query.model_copy(update={"subjects": (query.subjects[-1], *query.subjects[:-1])}), sides, facts, index_year)
     total_at = _AGAINST_TOTAL.search(text)
-    named = [_named_at(text, s, query.subjects) for s in query.subjects]
+    named = [where_named(text, s, query.subjects) for s in query.subjects]
     if total_at and total_at.group("versus") and any(at >= len(text) for at in named):
         return FactResult(query=query, missing="operation")  # a side named where it cannot be found ("海特"): not guessed
     if len(query.subjects) >= 3 and total_at and all(at < total_at.start() for at in named[:-1]) and named[-1] > total_at.start():
@@ -1530,15 +1531,15 @@ _NAME_QUESTION_WORDS = ("どこ", "どの事業", "どのプログラム", "誰"
                        "何の費用", "何の経費", "何に使")
 
 
-def _named_at(text: str, name: str, others: Sequence[str] = ()) -> int:
+def where_named(text: str, name: str, others: Sequence[str] = ()) -> int:
     """Where `text` first names `name`: its abbreviation in parentheses ("WPI"), else the start of the longest
     piece (3+ characters) of the name it holds that no name of `others` holds ("プログラム" names no one
     program); past the end when it holds none.
 
     Example:
-        >>> _named_at("海外挑戦の予算は育成等の何%", "グローバルに活躍する若手研究者の育成等", ["若手研究者海外挑戦プログラム"])
+        >>> where_named("海外挑戦の予算は育成等の何%", "グローバルに活躍する若手研究者の育成等", ["若手研究者海外挑戦プログラム"])
         8
-        >>> _named_at("WPIと、海外挑戦プログラムの合計", "世界トップレベル研究拠点プログラム(WPI)", ["若手研究者海外挑戦プログラム"])
+        >>> where_named("WPIと、海外挑戦プログラムの合計", "世界トップレベル研究拠点プログラム(WPI)", ["若手研究者海外挑戦プログラム"])
         0
     """
     abbreviation = re.search(r"\(([A-Za-z]{2,})\)$", name)
@@ -2456,7 +2457,7 @@ class FactsIndex:
             if lost:
                 # each in the order the question names it ("海外挑戦の予算は育成等の何%": 海外挑戦 over 育成等)
                 asked = unicodedata.normalize("NFKC", question)
-                ordered = sorted([*again.subjects, *lost], key=lambda name: _named_at(asked, name, [*again.subjects, *lost]))
+                ordered = sorted([*again.subjects, *lost], key=lambda name: where_named(asked, name, [*again.subjects, *lost]))
                 again = parse_fact_question(text, self.gazetteer, subjects=_whole_last(ordered, self._entries))
             again = again.model_copy(update={"question": question, "subject_surfaces": ()})
             if len(again.subjects) > len(query.subjects):

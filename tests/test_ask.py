@@ -594,6 +594,8 @@ DIRECT_ANSWERS = [
     # one program against the total of the others, as a ratio; a place asked without 順
     ("SATREPSの予算は、SICORPと流動モード促進事業の合計の何倍？", "地球規模課題対応国際科学技術協力プログラム(SATREPS)は、ほかの2事業の合計の約1.51倍です。（合計 1,210百万円。"),
     ("SICORPの予算は全事業の中で何番目に大きい？", "戦略的国際共同研究プログラム(SICORP)は多い順で6番目"),
+    ("2年間の海外特別研究員と博士後期課程の海外挑戦、2事業の新規採用人数を足しても招へい事業に届かない？差は？",
+     "外国人研究者招へい事業は、ほかの2事業の合計より173人多いです。"),  # the one after 足しても stands alone
     ("海外特別研究員事業と海外挑戦プログラムの新規採用人数の合計と、招へい事業の新規採用人数とでは、どちらが多い？",
      "外国人研究者招へい事業は、ほかの2事業の合計より173人多いです。"),  # the program after 合計と stands alone
     # a share of two figures of one program; how many programs stayed the same; 3 significant figures
@@ -614,6 +616,11 @@ DIRECT_ANSWERS = [
     ("WPIの拠点要件で、総勢に占めるPIの割合は？", "10.0%です。（「7～10人程度以上」は「70～100人程度以上」の10.0%）"),
     ("国際先導研究で、長期と比べて短期の派遣人数は何倍？", "約7.11倍です。"),
     ("SICORPの支援額、下限に対して上限は何倍？", "20倍です。"),
+    # both programs' yearly ceilings, the words in brackets describing WPI's (once refused: one line's figure was quoted)
+    ("年間の支援額の上限で比べると、WPIの1拠点（標準の支援規模）はSICORPの1課題の何倍？",
+     "世界トップレベル研究拠点プログラム(WPI)は戦略的国際共同研究プログラム(SICORP)の7倍"),
+    # a modifier before the second program's name describes it ("学振の博士課程学生向けの海外挑戦")
+    ("サイエンス交流事業と、学振の博士課程学生向けの海外挑戦、前年度予算の差は？", "国際青少年サイエンス交流事業と若手研究者海外挑戦プログラムの差は1,002百万円"),
     ("WPIはSICORPと比べて予算は何倍？", "世界トップレベル研究拠点プログラム(WPI)は戦略的国際共同研究プログラム(SICORP)の約5.26倍"),
     ("SICORPと比べると、WPIの予算は何倍？", "世界トップレベル研究拠点プログラム(WPI)は戦略的国際共同研究プログラム(SICORP)の約5.26倍"),
     # an amount per item times a count, both as the documents write them
@@ -642,7 +649,6 @@ def test_the_direct_answer_states_what_was_asked_first(bundled_bot, question, st
     ("あの新しい枠組みの予算のうち、外国人研究者招へい事業は何％を占めていますか", "3,414百万円"),
     ("SICORPと、あの新しい事業の予算を合わせると？", "1,160百万円"),  # a sum needs both sides too
     ("138億円のうち、ページに個別に金額が書かれている事業の分はだいたい何%？", "138億円です"),  # a share needs its part
-    ("年間の支援額の上限で比べると、WPIの1拠点（標準の支援規模）はSICORPの1課題の何倍？", "最大7億円"),  # not one line's figure
 ])
 def test_a_comparison_with_one_program_unrecognized_is_refused(bundled_bot, question, absent):
     answer = bundled_bot.ask(question)
