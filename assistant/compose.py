@@ -118,7 +118,8 @@ def compose_answer(bot: "Assistant", question: str, resolution: "Resolution", *,
             unexplained = ["key"]  # the question names a `key:` line of this program the fact is not
         if result.answerable and not unexplained:
             part = _named_part(bot, resolution.question, result, lang, passages, base) if lang == "ja" else None
-            return part or _fact_answer(result, passages, lang, base)
+            over_years = _over_years_answer(resolution.question, result, passages, lang, base) if lang == "ja" else None
+            return part or over_years or _fact_answer(result, passages, lang, base)
         if result.missing_subject and len(query.subjects) >= 2:
             # "AとB、どちらが長い？" with no figure for B: one passage about A would not answer it
             return _abstain_with_nearby(bot, result, passages, lang, base)
@@ -942,6 +943,33 @@ def _product_answer(
     quotes = [_quote(money_cite, lang)] if one_line else [_quote(money_cite, lang), _quote(count_cite, lang)]
     body = "\n".join([lead, "", *quotes, "", _references(citations[:4], lang)])
     return Answer(text=body, answerable=True, citations=citations, **base)
+
+
+_PER_YEAR_FOR_YEARS = re.compile(r"(?P<amount>(?:最大|約)?\d[\d,.]*(?:兆|億|千万|百万|万|千)?円(?:程度)?)/年\s*[×x]\s*(?P<years>\d+)年")
+
+
+def _over_years_answer(question: str, result: "FactResult", passages: list[Citation], lang: str, base: dict) -> Answer | None:
+    """"WPIの1拠点が10年間で受けられる最大の支援額は？": a yearly amount the fact gives for a number of years
+    ("最大7億円/年×10年"), multiplied out when the question asks the whole period; None otherwise."""
+    if len(result.facts) != 1:
+        return None
+    fact = result.facts[0]
+    found = _PER_YEAR_FOR_YEARS.search(unicodedata.normalize("NFKC", fact.value))
+    text = unicodedata.normalize("NFKC", question)
+    if found is None or not re.search(rf"{found.group('years')}年間|{found.group('years')}年で|総額|合計|全部で|トータル|全期間", text):
+        return None
+    if re.search(r"/年|年額|1年(?:あたり|当たり|に)|毎年|年間(?:で)?(?:の)?(?:上限|最大)?(?:いくら|何億)", text):
+        return None  # "最大＿＿億円/年を10年間": the yearly amount is what is asked
+    money = find_money(found.group("amount"))
+    if len(money) != 1 or money[0].yen is None:
+        return None
+    years = int(found.group("years"))
+    total = format_amount(money[0].yen * years, _written_money_unit(found.group("amount")))
+    most = "最大" if found.group("amount").startswith("最大") else "約" if re.search(r"約|程度", found.group("amount")) else ""
+    cited = merge_citations([_fact_citation(fact)], passages)
+    lead = (f"{years}年間で{most}{total}です。（{escape_markdown(fact.attribute)} {escape_markdown(found.group())}、"
+            f"資料の数値から計算） [1]")
+    return Answer(text="\n".join([lead, "", _references(cited[:4], lang)]), answerable=True, citations=cited, facts=[fact], **base)
 
 
 def _line_stating(bot: "Assistant", passages: list[Citation], query: "FactQuery | None", figure: str) -> Citation | None:
