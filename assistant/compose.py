@@ -28,7 +28,7 @@ from index.fusion import Ranker
 from ingest.facts import canonical_attribute
 from ingest.gazetteer import respellings
 from ingest.models import Citation, Fact
-from ingest.units import find_money, find_years
+from ingest.units import find_money, find_years, parse_quantity
 
 if TYPE_CHECKING:
     from assistant.conversation import Resolution
@@ -1120,21 +1120,6 @@ def _continued(lines: Sequence[str], i: int, units: tuple[str, ...]) -> str:
     return " ".join([*lines[max(0, i - 1) : i], line[: first.start()] if first is not None else line])
 
 
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_FIGURE_UNIT = re.compile(r"(?:兆|億|千万|百万|万|千)?(?:円|人|名|件|%|か国|拠点|年|か月|ヶ月|週間|回|機関)")
-
-
-def _figure_numbers(figure: str) -> tuple[list[float], str] | None:
-    """The numbers of a figure as written and its unit ("70~100人程度以上" → ([70, 100], "人")); None
-    without a unit. 名 counts as 人."""
-    text = unicodedata.normalize("NFKC", figure)
-    unit = _FIGURE_UNIT.search(text)
-    numbers = [float(n.replace(",", "")) for n in _NUMBER.findall(text[: unit.start()] if unit else text)]
-    if unit is None or not numbers:
-        return None
-    return numbers, unit.group().replace("名", "人")
-
-
 def _two_figures_answer(
     bot: "Assistant", question: str, passages: list[Citation], lang: str, base: dict, query: "FactQuery | None",
     fact: Fact | None = None,
@@ -1268,15 +1253,19 @@ def _range_ends_answer(question: str, fact: Fact, passages: list[Citation], lang
 
 def _comparable_numbers(figure: str) -> tuple[list[float], str] | None:
     """A figure's numbers in one unit: money in yen ("約14億円" → [1.4e9], "円"; a range gives both ends),
-    other figures as `_figure_numbers` reads them."""
-    if re.search(r"令和|平成|昭和|\d年\d+月|年度|\d{4}年", unicodedata.normalize("NFKC", figure)):
-        return None  # a date is a point in time, not a quantity to divide
-    money = find_money(unicodedata.normalize("NFKC", figure))
+    counts and durations as `ingest.units.parse_quantity` reads them ("70~100人程度以上" → [70, 100], "人"),
+    a percentage; None for a date ("令和3年6月": a point in time, not a quantity to divide) or no figure."""
+    text = unicodedata.normalize("NFKC", figure)
+    money = find_money(text)
     if money:
         m = money[0]
         ends = [m.yen] if m.yen is not None and m.yen_max in (None, m.yen) else [m.yen_min, m.yen_max]
         return ([float(v) for v in ends], "円") if all(v is not None for v in ends) else None
-    return _figure_numbers(figure)
+    quantity = parse_quantity(text)
+    if quantity is not None:
+        return [quantity.value] + ([quantity.value_max] if quantity.value_max is not None else []), quantity.unit
+    percent = re.match(r"\s*(?:約)?(\d[\d,]*(?:\.\d+)?)\s*%", text)
+    return ([float(percent.group(1).replace(",", ""))], "%") if percent else None
 
 
 def _written_money_unit(figure: str) -> str:

@@ -38,7 +38,9 @@ from ingest.models import Document, Fact
 from assistant.answer import detect_lang
 from assistant.describe import ProfileText, description_clauses, program_lines
 from assistant.words import USER_WORDS, char_bigrams, description_terms, focus_terms, name_words
-from ingest.units import YEARS_PER_DURATION_UNIT, YEN_UNITS, find_years, fiscal_year_label, parse_money, to_western_year
+from ingest.units import (
+    YEARS_PER_DURATION_UNIT, YEN_UNITS, find_quantities, find_years, fiscal_year_label, parse_money, to_western_year,
+)
 
 __all__ = [
     "FactOperation",
@@ -739,13 +741,10 @@ def _in_years(fact: Fact) -> float | None:
 
 
 _LONGEST_ASKED = re.compile(r"最長|延長(?:まで|も)?含|延長した場合|目いっぱい|めいっぱい|最大限")
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(年|か月|ヶ月|カ月|週間)")
-
-
 def _longest_years(fact: Fact) -> float | None:
     """The longest length of time a value states, in years ("7年(最大10年まで延長可)" → 10.0), or None."""
-    lengths = [float(n) * YEARS_PER_DURATION_UNIT.get(u if u != "ヶ月" and u != "カ月" else "か月", 0)
-               for n, u in _DURATION.findall(unicodedata.normalize("NFKC", fact.value))]
+    lengths = [(q.value_max or q.value) * YEARS_PER_DURATION_UNIT.get(q.unit, 0)
+               for q in find_quantities(unicodedata.normalize("NFKC", fact.value)) if q.kind == "duration"]
     return max(lengths) if lengths else None
 
 
@@ -1320,12 +1319,8 @@ def _per_item_figures(result: FactResult, lang: str) -> str | None:
     subject = _subject_label(result, result.facts[0].subject, lang)
     if len(parts) == 2 and _asks_ratio(q) and lang == "ja":
         # "1件あたり、短期は長期の何倍？": the per-project figures over each other, in the order the question names them
-        def named_at(part) -> int:
-            at = q.find(unicodedata.normalize("NFKC", attribute_detail(part[0].attribute) or part[0].attribute))
-            return at if at >= 0 else len(q)
-
-        (a, a_each, a_whole), (b, b_each, b_whole) = sorted(parts, key=named_at)
-        if later_is_numerator(q, named_at((a,)), named_at((b,))):
+        (a, a_each, a_whole), (b, b_each, b_whole) = sorted(parts, key=lambda part: _detail_at(q, part[0], lang))
+        if later_is_numerator(q, _detail_at(q, a, lang), _detail_at(q, b, lang)):
             (a, a_each, a_whole), (b, b_each, b_whole) = (b, b_each, b_whole), (a, a_each, a_whole)
         a_n, b_n = (float(re.sub(r"[^\d.]", "", each)) for each in (a_each, b_each))
         if b_n:
@@ -1421,6 +1416,12 @@ def _detail_difference(result: FactResult, lang: str) -> str | None:
     return f"The {high_label} exceeds the {low_label} by {amount} ({high_value} vs {low_value})."
 
 
+def _detail_at(question: str, fact: Fact, lang: str) -> int:
+    """Where a question (NFKC) names a fact's detail ("短期" of 海外派遣人数(短期)) or attribute; past its end if nowhere."""
+    at = question.find(unicodedata.normalize("NFKC", attribute_detail(fact.attribute) or _attribute_label(fact, lang)))
+    return at if at >= 0 else len(question)
+
+
 def _detail_ratio(result: FactResult, lang: str) -> str | None:
     """"短期派遣は長期派遣の何倍？": two details of one program as a ratio, the first the question names over
     the other (counts, or money at the end of a range the question names), derived from both cited facts."""
@@ -1433,13 +1434,8 @@ def _detail_ratio(result: FactResult, lang: str) -> str | None:
             return float(picked) if picked is not None else None
         return float(f.quantity) if f.quantity is not None else None
 
-    def named_at(f: Fact) -> int:
-        word = attribute_detail(f.attribute) or _attribute_label(f, lang)
-        at = q.find(unicodedata.normalize("NFKC", word))
-        return at if at >= 0 else len(q)
-
-    a, b = sorted(result.facts, key=named_at)
-    if later_is_numerator(q, named_at(a), named_at(b)):
+    a, b = sorted(result.facts, key=lambda f: _detail_at(q, f, lang))
+    if later_is_numerator(q, _detail_at(q, a, lang), _detail_at(q, b, lang)):
         a, b = b, a  # "長期と比べて短期は何倍", "短期に占める長期の割合"
     va, vb = value(a), value(b)
     money = a.amount_yen is not None or a.amount_yen_max is not None
@@ -2330,7 +2326,8 @@ class FactsIndex:
         figures, program profiles and the attribute details descriptions skip)."""
         self.gazetteer.warm_up()
         for lazy in ("budget_values", "_names_by_char", "by_subject", "_by_page", "_details", "_value_lengths",
-                     "_quoted_lengths", "_sections", "_entries", "_profile_text", "_attribute_details"):
+                     "_quoted_lengths", "_sections", "_entries", "_profile_text", "_attribute_details",
+                     "_documents_text", "_bracket_labels", "_owners_by_line"):
             getattr(self, lazy, None)
 
     def parse(self, question: str) -> FactQuery:

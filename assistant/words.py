@@ -118,7 +118,7 @@ def compound_parts(word: str) -> tuple[str, ...]:
         >>> compound_parts("標準言語"), compound_parts("採択率")
         (('標準', '言語'), ())
     """
-    pieces = [surface for surface, _, _ in _tokens(unicodedata.normalize("NFKC", word))]
+    pieces = name_words(word)
     if len(pieces) < 2 or any(len(p) < 2 for p in pieces):
         return ()
     return tuple(pieces)
